@@ -1,0 +1,47 @@
+"""The HTTP plumbing every client module shares: one timeout policy and one connection-error text."""
+
+import json
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote_plus
+
+import requests
+
+from .errors import ConnectionFailed
+
+# (connect, read) seconds: lib-platform-oidc uses 10 s for both.
+TIMEOUT = (10, 10)
+USER_AGENT = "platform-auth (mock-platform reference client)"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+
+def form_body(fields: Iterable[tuple[str, str]]) -> str:
+    """Encode form fields in the given order, as Java's URLEncoder does (space becomes '+')."""
+    return "&".join(f"{quote_plus(name)}={quote_plus(value)}" for name, value in fields)
+
+
+def send(method: str, url: str, **kwargs) -> requests.Response:
+    headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
+    try:
+        return requests.request(method, url, headers=headers, timeout=TIMEOUT, **kwargs)
+    except requests.RequestException as exc:
+        raise ConnectionFailed(
+            f"Cannot connect to {url} ({_reason(exc)}): check the URL and that the server is running"
+        ) from exc
+
+
+def _reason(exc: requests.RequestException) -> str:
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection failed"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def json_object(text: str) -> dict[str, Any]:
+    """The JSON object in ``text``, or an empty dict when it is not one (callers report what is missing)."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return {}
+    return document if isinstance(document, dict) else {}

@@ -1,0 +1,82 @@
+"""The app factory: `create_app(settings)` builds one fake Platform with its own state."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from . import control, oidc, platform_api
+from .runtime import Runtime
+from .settings import Settings
+
+log = logging.getLogger("mock_platform")
+
+HTML_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+MAX_BODY_BYTES = 256 * 1024
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.load()
+    runtime = Runtime(settings)
+    app = Flask(__name__, static_folder=None)
+    app.extensions["mock_platform"] = runtime
+    app.secret_key = runtime.session_secret
+    app.config.update(
+        SESSION_COOKIE_NAME="mock_platform_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.session_lifetime),
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+    )
+    app.json.sort_keys = False
+    app.before_request(runtime.sync)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    app.add_url_rule("/healthz", "healthz", _healthz)
+    oidc.init_app(app, runtime)
+    platform_api.init_app(app, runtime)
+    control.init_app(app, runtime)
+    return app
+
+
+def _healthz() -> Response:
+    return Response(json.dumps({"status": "ok"}), headers={"Content-Type": "application/json"})
+
+
+def _security_headers(response: Response) -> Response:
+    if response.mimetype == "text/html":
+        for name, value in HTML_SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+    return response
+
+
+def _http_error(error: HTTPException) -> Response:
+    """Routing and protocol errors (404, 405, 413, ...) as JSON, never an HTML page or a trace."""
+    headers = {"Content-Type": "application/json"}
+    if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    message = f"{error.name}: {request.method} {request.path}"
+    if error.code == 413:
+        message = f"request body larger than {MAX_BODY_BYTES} bytes"
+    return Response(json.dumps({"message": message}), status=error.code or 500, headers=headers)
+
+
+def _unexpected_error(error: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return Response(
+        json.dumps({"message": "internal error in the mock; see its log", "error": "server_error"}),
+        status=500,
+        headers={"Content-Type": "application/json"},
+    )

@@ -1,0 +1,24 @@
+"""The test-control API under /_mock/: identity queue, faults, tokens, clock, keys, users, clients,
+request log and reset. Off (404, and no per-request hooks at all) with `control_api` off."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..runtime import Runtime
+from .faults import BOOK, CONTROL_PREFIX, FaultBook, inject_fault
+from .request_log import record_request
+from .views import bp
+
+
+def init_app(app: Flask, runtime: Runtime) -> None:
+    if not runtime.settings.control_api:
+        return
+    app.extensions[BOOK] = FaultBook()
+    app.before_request(inject_fault)
+    if runtime.settings.request_log_size:
+        app.after_request(record_request)
+    app.register_blueprint(bp, url_prefix=CONTROL_PREFIX)
+
+
+__all__ = ["CONTROL_PREFIX", "bp", "init_app"]

@@ -1,0 +1,408 @@
+"""Fault injection: the next N (or a fraction of) calls to an endpoint answer with an error or a delay.
+
+A fault names an OIDC endpoint (`token`, `authorize`, ...) or a path (`/user-info`, `/tokens*`). The
+faults live in the store so every worker sees them; each worker keeps the parsed list and reloads it
+only when `faults_version` moves, so a request costs one integer comparison while there are none.
+Error codes are checked against the lists the RFCs allow at that endpoint; any other body can still
+be sent verbatim with `body`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import random
+import re
+import threading
+import time
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from authlib.oauth2.rfc6749 import OAuth2Error
+from flask import Flask, Response, current_app, g, request
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+from ..runtime import Runtime, current_runtime
+from .inputs import BadInput, check_fields, duration, integer, mapping, number, shown, text
+
+CONTROL_PREFIX = "/_mock"
+BOOK = "mock_platform.faults"
+AUTHORIZE_FAULT = "mock_platform_authorize_fault"
+INJECTED = "mock_platform_fault"
+MAX_DELAY = 30.0
+MAX_COUNT = 1_000_000
+UNLIMITED = "unlimited"
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+FIELDS = (
+    "endpoint", "method", "count", "fraction", "status", "error", "error_description", "body",
+    "content_type", "headers", "delay",
+)  # fmt: skip
+
+OIDC_ENDPOINTS = {
+    "authorize": ("oidc.authorize",),
+    "token": ("oidc.token",),
+    "userinfo": ("oidc.userinfo",),
+    "jwks": ("oidc.jwks",),
+    "discovery": ("oidc.discovery", "oidc.authorization_server_metadata"),
+    "revoke": ("oidc.revoke",),
+    "end_session": ("oidc.end_session",),
+}
+# RFC 6749 §4.1.2.1, plus OpenID Connect Core 1.0 §3.1.2.6.
+AUTHORIZE_ERRORS = (
+    "invalid_request", "unauthorized_client", "access_denied", "unsupported_response_type",
+    "invalid_scope", "server_error", "temporarily_unavailable", "interaction_required",
+    "login_required", "account_selection_required", "consent_required", "invalid_request_uri",
+    "invalid_request_object", "request_not_supported", "request_uri_not_supported",
+    "registration_not_supported",
+)  # fmt: skip
+# RFC 6749 §5.2.
+TOKEN_ERRORS = (
+    "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
+    "unsupported_grant_type", "invalid_scope",
+)  # fmt: skip
+# RFC 7009 §2.2.1 adds one code to the RFC 6749 §5.2 list.
+REVOCATION_ERRORS = (*TOKEN_ERRORS, "unsupported_token_type")
+# RFC 6750 §3.1, for userinfo and every Platform REST path.
+BEARER_ERRORS = ("invalid_request", "invalid_token", "insufficient_scope")
+BEARER_STATUS = {"invalid_request": 400, "invalid_token": 401, "insufficient_scope": 403}
+ERRORS_BY_ENDPOINT: dict[str, tuple[str, ...]] = {
+    "authorize": AUTHORIZE_ERRORS,
+    "token": TOKEN_ERRORS,
+    "revoke": REVOCATION_ERRORS,
+    "userinfo": BEARER_ERRORS,
+}
+ERROR_CITATION = {
+    "authorize": "RFC 6749 §4.1.2.1 and OpenID Connect Core §3.1.2.6",
+    "token": "RFC 6749 §5.2",
+    "revoke": "RFC 6749 §5.2 and RFC 7009 §2.2.1",
+    "userinfo": "RFC 6750 §3.1",
+    "path": "RFC 6750 §3.1",
+}
+# RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E (no '"' and no '\').
+DESCRIPTION = re.compile(r"^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,500}$")
+HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
+WILDCARD = re.compile(r"[*?\[]")
+
+
+@dataclass(frozen=True)
+class Fault:
+    id: int
+    endpoint: str
+    endpoint_names: tuple[str, ...]
+    pattern: re.Pattern[str] | None
+    method: str | None
+    status: int | None
+    error: str | None
+    error_description: str | None
+    body: Any
+    content_type: str | None
+    headers: dict[str, str]
+    delay: float | None
+    fraction: float | None
+    remaining: int | None
+    hits: int
+
+    @property
+    def kind(self) -> str:
+        return self.endpoint if self.endpoint in OIDC_ENDPOINTS else "path"
+
+    @property
+    def redirects(self) -> bool:
+        """An authorize error goes back to the client's redirect_uri, as a real provider's would."""
+        return self.kind == "authorize" and self.error is not None
+
+    @property
+    def answers(self) -> bool:
+        return self.status is not None or self.error is not None
+
+    def matches(self, endpoint: str | None, path: str, relative: str, method: str) -> bool:
+        if self.method is not None and self.method != method:
+            return False
+        if self.pattern is None:
+            return endpoint in self.endpoint_names
+        return bool(self.pattern.match(relative) or self.pattern.match(path))
+
+    def wait(self) -> None:
+        if self.delay:
+            time.sleep(self.delay)
+
+    def response(self) -> Response:
+        headers = {"Cache-Control": "no-store", **self.headers}
+        if self.error is not None:
+            status = self.status or self._error_status()
+            document = {"error": self.error}
+            if self.error_description:
+                document["error_description"] = self.error_description
+            headers.setdefault("Content-Type", "application/json")
+            if self.kind in ("userinfo", "path"):
+                challenge = f'Bearer realm="mock-platform", error="{self.error}"'
+                if self.error_description:
+                    challenge += f', error_description="{self.error_description}"'
+                headers.setdefault("WWW-Authenticate", challenge)
+            elif status == 401:
+                headers.setdefault("WWW-Authenticate", 'Basic realm="mock-platform"')
+            return Response(json.dumps(document), status=status, headers=headers)
+        status = self.status or 500
+        if isinstance(self.body, str):
+            headers.setdefault("Content-Type", self.content_type or "text/plain; charset=utf-8")
+            return Response(self.body, status=status, headers=headers)
+        body = self.body
+        if body is None:
+            reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+            body = {"message": f"{reason} (fault {self.id} injected through POST {CONTROL_PREFIX}/faults)"}
+        headers.setdefault("Content-Type", self.content_type or "application/json")
+        return Response(json.dumps(body), status=status, headers=headers)
+
+    def _error_status(self) -> int:
+        if self.kind in ("userinfo", "path"):
+            return BEARER_STATUS[self.error or "invalid_request"]
+        return 401 if self.error == "invalid_client" else 400
+
+    def view(self) -> dict[str, Any]:
+        spec = {
+            "id": self.id,
+            "endpoint": self.endpoint,
+            "method": self.method,
+            "status": self.status,
+            "error": self.error,
+            "error_description": self.error_description,
+            "body": self.body,
+            "content_type": self.content_type,
+            "headers": self.headers or None,
+            "delay": self.delay,
+            "fraction": self.fraction,
+        }
+        return {
+            **{key: value for key, value in spec.items() if value is not None},
+            "remaining": UNLIMITED if self.remaining is None else self.remaining,
+            "hits": self.hits,
+        }
+
+
+def fault_from_row(row: dict[str, Any]) -> Fault:
+    spec = row["spec"]
+    endpoint = spec["endpoint"]
+    pattern = None if endpoint in OIDC_ENDPOINTS else re.compile(fnmatch.translate(spec["path"]))
+    return Fault(
+        id=row["id"],
+        endpoint=endpoint,
+        endpoint_names=OIDC_ENDPOINTS.get(endpoint, ()),
+        pattern=pattern,
+        method=spec.get("method"),
+        status=spec.get("status"),
+        error=spec.get("error"),
+        error_description=spec.get("error_description"),
+        body=spec.get("body"),
+        content_type=spec.get("content_type"),
+        headers=spec.get("headers") or {},
+        delay=spec.get("delay"),
+        fraction=spec.get("fraction"),
+        remaining=row["remaining"],
+        hits=row["hits"],
+    )
+
+
+# parsing a POST /_mock/faults body ---------------------------------------------------------------
+
+
+def parse_fault(document: dict[str, Any], app: Flask, api_path: str) -> tuple[dict[str, Any], int | None]:
+    """The stored spec of a fault and how many calls it answers (None: until deleted)."""
+    check_fields(document, FIELDS, "")
+    endpoint = text(document, "endpoint", required=True) or ""
+    method = text(document, "method")
+    if method is not None:
+        method = method.upper()
+        if method not in METHODS:
+            raise BadInput(f"method: must be one of {', '.join(METHODS)}, got {shown(document['method'])}")
+    spec: dict[str, Any] = {"endpoint": endpoint, "method": method}
+    if endpoint not in OIDC_ENDPOINTS:
+        spec["path"] = _checked_path(endpoint, method, app, api_path)
+    kind = endpoint if endpoint in OIDC_ENDPOINTS else "path"
+
+    status = integer(document, "status", minimum=100, maximum=599)
+    error = text(document, "error")
+    description = text(document, "error_description")
+    body = document.get("body")
+    content_type = text(document, "content_type")
+    headers = _headers(mapping(document, "headers"))
+    delay = duration(document, "delay", maximum=MAX_DELAY)
+    fraction = number(document, "fraction", above=0, maximum=1)
+
+    if error is not None:
+        allowed = ERRORS_BY_ENDPOINT.get(kind, BEARER_ERRORS if kind == "path" else ())
+        if not allowed:
+            raise BadInput(
+                f"error: the {endpoint} endpoint has no OAuth error response; send status (and body) instead"
+            )
+        if error not in allowed:
+            raise BadInput(
+                f"error: {shown(error)} is not an error code of the {endpoint} endpoint "
+                f"({ERROR_CITATION[kind]}: {', '.join(allowed)}); to send anything else use status and body"
+            )
+        if body is not None:
+            raise BadInput("body: give either error (and error_description) or body, not both")
+    if description is not None:
+        if error is None:
+            raise BadInput("error_description: needs error")
+        if not DESCRIPTION.match(description):
+            raise BadInput(
+                "error_description: 1-500 printable ASCII characters without '\"' or '\\' (RFC 6749 §5.2)"
+            )
+    if kind == "authorize" and error is not None and status is not None:
+        raise BadInput(
+            "status: an authorize error is a redirect back to the client; give error (for the redirect) "
+            "or status (for an HTTP response from the authorize endpoint), not both"
+        )
+    if status is not None and not (400 <= status <= 599 or (200 <= status <= 299 and body is not None)):
+        raise BadInput(
+            f"status: must be 400-599 (or 200-299 together with a body, for a malformed success), got {status}"
+        )
+    if body is not None and status is None:
+        raise BadInput("status: required with body")
+    if content_type is not None and body is None:
+        raise BadInput("content_type: only with body")
+    if headers and status is None and error is None:
+        raise BadInput("headers: only with status or error (they are added to the injected response)")
+    if status is None and error is None and delay is None:
+        raise BadInput("give at least one of status, error, body or delay")
+
+    count = _count(document.get("count"), fraction)
+    spec.update(
+        status=status,
+        error=error,
+        error_description=description,
+        body=body,
+        content_type=content_type,
+        headers=headers,
+        delay=delay,
+        fraction=fraction,
+    )
+    return {key: value for key, value in spec.items() if value is not None}, count
+
+
+def _checked_path(endpoint: str, method: str | None, app: Flask, api_path: str) -> str:
+    """A path relative to the API root; without wildcards it must be one the mock serves."""
+    if not endpoint.startswith("/"):
+        if not re.match(r"^[A-Za-z0-9._~-]+$", endpoint):
+            raise BadInput(_endpoint_help(endpoint))
+        path = "/" + endpoint
+        if not _routes(path, method, app, api_path):
+            raise BadInput(_endpoint_help(endpoint))
+        return path
+    if endpoint == CONTROL_PREFIX or endpoint.startswith(CONTROL_PREFIX + "/"):
+        raise BadInput(f"endpoint: faults cannot be injected into the control API ({CONTROL_PREFIX}/)")
+    if not WILDCARD.search(endpoint) and not _routes(endpoint, method, app, api_path):
+        where = f"{api_path}{endpoint} or {endpoint}" if api_path else endpoint
+        raise BadInput(
+            f"endpoint: no route answers {method or 'any method'} {where}; check the path "
+            "(relative to the API root), or use wildcards (*) to match paths by pattern"
+        )
+    return endpoint
+
+
+def _routes(path: str, method: str | None, app: Flask, api_path: str) -> bool:
+    adapter = app.url_map.bind("mock-platform")
+    for candidate in dict.fromkeys((api_path + path, path)):
+        try:
+            adapter.match(candidate, method=method or "GET")
+        except RequestRedirect:
+            return True
+        except MethodNotAllowed:
+            if method is None:
+                return True
+        except NotFound:
+            continue
+        else:
+            return True
+    return False
+
+
+def _endpoint_help(endpoint: str) -> str:
+    return (
+        f"endpoint: {shown(endpoint)} is neither an OIDC endpoint ({', '.join(OIDC_ENDPOINTS)}) nor a "
+        "Platform path the mock serves; give a name, or a path relative to the API root such as "
+        '"/user-info" or "/tokens*"'
+    )
+
+
+def _headers(value: dict[str, Any] | None) -> dict[str, str]:
+    if not value:
+        return {}
+    for name, header in value.items():
+        if not HEADER_NAME.match(name) or not isinstance(header, str) or any(c in header for c in "\r\n"):
+            raise BadInput(f"headers: {shown(name)} must be a header name with a one-line string value")
+    return dict(value)
+
+
+def _count(value: Any, fraction: float | None) -> int | None:
+    if value is None:
+        return None if fraction is not None else 1
+    if value == UNLIMITED:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_COUNT:
+        raise BadInput(
+            f'count: must be a whole number from 1 to {MAX_COUNT}, or "{UNLIMITED}"; got {shown(value)}'
+        )
+    return value
+
+
+# applying faults -----------------------------------------------------------------------------------
+
+
+class FaultBook:
+    """This worker's parsed copy of the stored faults, reloaded when `faults_version` moves."""
+
+    def __init__(self) -> None:
+        self._version = -1
+        self._faults: tuple[Fault, ...] = ()
+        self._lock = threading.Lock()
+
+    def current(self, runtime: Runtime) -> tuple[Fault, ...]:
+        version = runtime.state.faults_version
+        if version != self._version:
+            with self._lock:
+                if version != self._version:
+                    self._faults = tuple(fault_from_row(row) for row in runtime.store.list_faults())
+                    self._version = version
+        return self._faults
+
+
+def is_control_path(path: str) -> bool:
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
+def inject_fault() -> Response | None:
+    """before_request: answer with the first matching fault, or let the request through."""
+    runtime = current_runtime()
+    faults = current_app.extensions[BOOK].current(runtime)
+    if not faults or is_control_path(request.path):
+        return None
+    path = request.path
+    api_path = runtime.settings.api_path
+    relative = path[len(api_path) :] if api_path and path.startswith(api_path + "/") else path
+    for fault in faults:
+        if not fault.matches(request.endpoint, path, relative, request.method):
+            continue
+        if fault.fraction is not None and random.random() >= fault.fraction:  # noqa: S311 - not a secret
+            continue
+        if fault.redirects:
+            g.setdefault(AUTHORIZE_FAULT, fault)
+            fault.wait()
+            return None
+        if not runtime.store.consume_fault(fault.id):
+            continue  # another worker used its last call meanwhile
+        g.setdefault(INJECTED, fault.id)
+        fault.wait()
+        return fault.response() if fault.answers else None
+    return None
+
+
+def raise_injected_authorize_error() -> None:
+    """Called by the authorize view once client and redirect_uri are validated: the error goes back there."""
+    fault: Fault | None = g.pop(AUTHORIZE_FAULT, None)
+    if fault is None or not current_runtime().store.consume_fault(fault.id):
+        return
+    g.setdefault(INJECTED, fault.id)
+    raise OAuth2Error(error=fault.error, description=fault.error_description)

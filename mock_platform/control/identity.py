@@ -1,0 +1,90 @@
+"""The identity queue (POST /_mock/identity), and the user and claim fields other control calls share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..directory import User
+from ..runtime import Runtime
+from .inputs import BadInput, check_fields, integer, mapping, shown, text
+from .users import create_user
+
+FIELDS = ("user", "client_id", "claims", "id_token_claims", "access_token_claims", "userinfo_claims", "count")
+TARGET_FIELDS = {
+    "id_token": "id_token_claims",
+    "access_token": "access_token_claims",
+    "userinfo": "userinfo_claims",
+}
+# Claims the protocol sets: overriding them here would make tokens the mock itself then rejects.
+PROTOCOL_CLAIMS = frozenset(
+    {"iss", "sub", "aud", "exp", "iat", "nbf", "auth_time", "nonce", "azp", "at_hash", "c_hash", "jti",
+     "client_id", "scope"}
+)  # fmt: skip
+MAX_COUNT = 1000
+
+
+def find_user(runtime: Runtime, reference: Any) -> User:
+    if isinstance(reference, str | int) and not isinstance(reference, bool):
+        user = runtime.directory.find_user(reference)
+        if user is not None:
+            return user
+    known = ", ".join(user.user_name for user in runtime.directory.users)
+    raise BadInput(f"user: {shown(reference)} is not a userName, email or id of a user; users: {known}")
+
+
+def claim_targets(document: dict[str, Any], flat_targets: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Extra claims per token kind: `claims` for each of `flat_targets`, then the per-kind fields."""
+    flat = mapping(document, "claims") or {}
+    targets = {}
+    for target, field in TARGET_FIELDS.items():
+        specific = mapping(document, field) if field in document else None
+        claims = {**(flat if target in flat_targets else {}), **(specific or {})}
+        if reserved := sorted(PROTOCOL_CLAIMS & set(claims)):
+            source = field if specific and reserved[0] in specific else "claims"
+            raise BadInput(
+                f"{source}.{reserved[0]}: a claim the protocol sets; for tokens with a chosen iss, aud or exp "
+                "use POST /_mock/tokens (fields iss, aud, exp)"
+            )
+        targets[target] = claims
+    return targets
+
+
+def queue_identity(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
+    check_fields(document, FIELDS, "")
+    reference = document.get("user")
+    client_id = text(document, "client_id")
+    if client_id is not None and runtime.query_client(client_id) is None:
+        raise BadInput(
+            f"client_id: no client {shown(client_id)}; registered: {', '.join(sorted(runtime.all_clients()))}"
+        )
+    claims = claim_targets(document, flat_targets=tuple(TARGET_FIELDS))
+    count = integer(document, "count", minimum=1, maximum=MAX_COUNT, default=1) or 1
+    created = isinstance(reference, dict)
+    user = create_user(runtime, reference, "user.") if created else find_user(runtime, reference)
+    entry_id = runtime.store.enqueue_identity(client_id, user.id, claims, count)
+    return {
+        "id": entry_id,
+        "user": user.user_name,
+        "user_id": user.id,
+        "client_id": client_id,
+        "count": count,
+        "claims": claims,
+        "created_user": created,
+    }
+
+
+def queued(runtime: Runtime) -> list[dict[str, Any]]:
+    entries = []
+    for row in runtime.store.list_identities():
+        user = runtime.directory.find_user(row["user_id"])
+        entries.append(
+            {
+                "id": row["id"],
+                "user": user.user_name if user else None,
+                "user_id": row["user_id"],
+                "client_id": row["client_id"],
+                "remaining": row["remaining"],
+                "claims": row["claims"],
+            }
+        )
+    return entries

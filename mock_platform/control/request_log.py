@@ -1,0 +1,149 @@
+"""The request log behind GET /_mock/requests: what clients sent, with every secret masked.
+
+Field names are always kept (a test asserts that `code_verifier` was sent); the values of secrets
+become "*** (43 chars)", and credentials in Authorization say what they were (a JWT, a personal
+access token and its id, Basic with its user name) so a test can still tell them apart.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+from flask import Response, g, request
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+
+from ..platform_api import pats
+from ..runtime import current_runtime
+from .faults import INJECTED, is_control_path
+
+SECRET_FIELDS = frozenset(
+    {
+        "code_verifier", "code", "refresh_token", "access_token", "token", "password", "client_secret",
+        "id_token_hint", "id_token", "client_assertion", "assertion", "subject_token", "actor_token",
+    }
+)  # fmt: skip
+LOGGED_HEADERS = (
+    "Accept", "Authorization", "Content-Type", "Cookie", "Origin", "Traceparent", "User-Agent",
+    "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
+)  # fmt: skip
+NOT_LOGGED = ("/healthz",)
+
+
+def masked(value: str) -> str:
+    return f"*** ({len(value)} chars)"
+
+
+def describe_credential(value: str) -> str:
+    if _is_jwt(value):
+        return f"*** (JWT, {len(value)} chars)"
+    if pat := pats.decode(value):
+        return f"*** (personal access token, tid={pat[0]})"
+    return masked(value)
+
+
+def mask_authorization(header: str) -> str:
+    scheme, _, credential = header.strip().partition(" ")
+    credential = credential.strip()
+    if not credential:
+        return describe_credential(scheme) if scheme else header
+    if scheme.lower() == "basic":
+        try:
+            user, colon, password = base64.b64decode(credential, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return f"{scheme} {masked(credential)}"
+        if colon:
+            return f"{scheme} {user}:{describe_credential(password)}"
+    return f"{scheme} {describe_credential(credential)}"
+
+
+def mask_cookies(header: str) -> str:
+    names = [part.split("=", 1)[0].strip() for part in header.split(";") if part.strip()]
+    return "; ".join(f"{name}=***" for name in names)
+
+
+def mask_fields(fields: MultiDict[str, str]) -> dict[str, Any]:
+    """Every key; a list where a key was sent more than once (so a test can catch duplicates)."""
+    result: dict[str, Any] = {}
+    for key in fields:
+        values = [masked(value) if key in SECRET_FIELDS else value for value in fields.getlist(key)]
+        result[key] = values if len(values) > 1 else values[0]
+    return result
+
+
+def mask_json(document: Any) -> Any:
+    if isinstance(document, dict):
+        return {
+            key: masked(str(value)) if key in SECRET_FIELDS and value is not None else mask_json(value)
+            for key, value in document.items()
+        }
+    if isinstance(document, list):
+        return [mask_json(item) for item in document]
+    return document
+
+
+def describe_redirect(location: str) -> dict[str, Any]:
+    parts = urlsplit(location)
+    target = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    query = MultiDict(parse_qsl(parts.query, keep_blank_values=True))
+    return {"to": target, "query": mask_fields(query)} if query else {"to": target}
+
+
+def record_request(response: Response) -> Response:
+    """after_request: one masked entry per request (none for the control API itself or /healthz)."""
+    if is_control_path(request.path) or request.path in NOT_LOGGED:
+        return response
+    runtime = current_runtime()
+    runtime.store.log_request(describe(response, runtime.now()), keep=runtime.settings.request_log_size)
+    return response
+
+
+def describe(response: Response, now: float) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "time": datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "method": request.method,
+        "path": request.path,
+        "endpoint": request.endpoint,
+        "status": response.status_code,
+    }
+    if request.args:
+        entry["query"] = mask_fields(request.args)
+    headers = {name: value for name in LOGGED_HEADERS if (value := request.headers.get(name)) is not None}
+    if "Authorization" in headers:
+        headers["Authorization"] = mask_authorization(headers["Authorization"])
+    if "Cookie" in headers:
+        headers["Cookie"] = mask_cookies(headers["Cookie"])
+    entry["headers"] = headers
+    entry.update(_body())
+    if location := response.headers.get("Location"):
+        entry["redirect"] = describe_redirect(location)
+    if INJECTED in g:
+        entry["fault"] = g.get(INJECTED)
+    return entry
+
+
+def _body() -> dict[str, Any]:
+    try:
+        if request.mimetype == "application/x-www-form-urlencoded" and request.form:
+            return {"form": mask_fields(request.form)}
+        if request.is_json:
+            document = request.get_json(silent=True)
+            return {"json": mask_json(document)} if document is not None else {"body": "(not valid JSON)"}
+    except HTTPException:  # a body over the size limit: the response already says so
+        return {"body": "(unreadable)"}
+    return {}
+
+
+def _is_jwt(value: str) -> bool:
+    if value.count(".") != 2:
+        return False
+    try:
+        header = json.loads(base64.urlsafe_b64decode(value.split(".", 1)[0] + "==="))
+    except (binascii.Error, ValueError):
+        return False
+    return isinstance(header, dict) and "alg" in header

@@ -1,0 +1,187 @@
+"""Users at run time: create, change (claims, profile, organization and workspace roles), delete.
+
+Every change edits a copy of the directory document and goes through `runtime.replace_directory`,
+which validates it exactly as the seed YAML is validated, so a change either applies whole or not
+at all. Memberships are given per user here, and written into the organizations' `members` and the
+workspaces' `participants`, where the document keeps them.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from ..directory import ORG_ROLES, USER_KEYS, WORKSPACE_ROLES, Directory, User
+from ..errors import ConfigError
+from ..runtime import Runtime
+from .inputs import BadInput, check_fields, mapping, shown
+
+MEMBERSHIPS = ("organizations", "workspaces")
+CREATE_FIELDS = (*sorted(USER_KEYS), *MEMBERSHIPS)
+UPDATE_FIELDS = tuple(field for field in CREATE_FIELDS if field != "id")
+
+
+def user_view(directory: Directory, user: User) -> dict[str, Any]:
+    organizations = directory.organizations_of(user.id)
+    return {
+        "id": user.id,
+        "userName": user.user_name,
+        "email": user.email,
+        "password": user.password,
+        "firstName": user.first_name,
+        "lastName": user.last_name,
+        "organization": user.organization,
+        "defaultWorkspaceId": user.default_workspace_id,
+        "claims": dict(user.claims),
+        "organizations": {org.name: org.members[user.id] for org in organizations},
+        "workspaces": {
+            f"{org.name}/{workspace.name}": workspace.participants[user.id]
+            for org in organizations
+            for workspace in org.workspaces
+            if user.id in workspace.participants
+        },
+    }
+
+
+def create_user(runtime: Runtime, document: dict[str, Any], where: str = "") -> User:
+    """A new user; id, email and password default to the next free id, <userName>@example.com and
+    <userName>-password."""
+    check_fields(document, CREATE_FIELDS, where)
+    user_name = document.get("userName")
+    if not isinstance(user_name, str) or not user_name:
+        raise BadInput(f"{where}userName: required, the new user's login name")
+    if runtime.directory.find_user(user_name) is not None:
+        raise BadInput(
+            f"{where}userName: user {user_name!r} already exists; change it with PUT /_mock/users/{user_name}",
+            status=409,
+        )
+    edited = _editable(runtime.directory)
+    entry = {key: value for key, value in document.items() if key in USER_KEYS and value is not None}
+    entry.setdefault("id", max((user.id for user in runtime.directory.users), default=1000) + 1)
+    entry.setdefault("email", f"{user_name}@example.com")
+    entry.setdefault("password", f"{user_name}-password")
+    edited["users"].append(entry)
+    _apply_memberships(edited, user_name, document, where)
+    return _replace(runtime, edited, user_name)
+
+
+def update_user(runtime: Runtime, user_name: str, document: dict[str, Any]) -> tuple[User, bool]:
+    """Change the fields given (null clears one); a userName nobody has yet is created."""
+    user = runtime.directory.find_user(user_name)
+    named = document.get("userName")
+    if named is not None and (not isinstance(named, str) or named.lower() != user_name.lower()):
+        raise BadInput(
+            f"userName: users cannot be renamed (the path names {user_name!r}, the body {shown(named)})"
+        )
+    if user is None:
+        return create_user(runtime, {**document, "userName": user_name}), True
+    check_fields(document, (*UPDATE_FIELDS, "userName"), "")
+    edited = _editable(runtime.directory)
+    entry = next(item for item in edited["users"] if item.get("userName") == user.user_name)
+    for key, value in document.items():
+        if key not in USER_KEYS or key == "userName":
+            continue
+        if value is None:
+            entry.pop(key, None)
+        else:
+            entry[key] = value
+    _apply_memberships(edited, user.user_name, document, "")
+    return _replace(runtime, edited, user.user_name), False
+
+
+def delete_user(runtime: Runtime, user_name: str) -> User:
+    user = runtime.directory.find_user(user_name)
+    if user is None:
+        raise BadInput(f"no user {user_name!r}", status=404)
+    edited = _editable(runtime.directory)
+    edited["users"] = [item for item in edited["users"] if item.get("userName") != user.user_name]
+    for org in edited["organizations"]:
+        _remove_member(org, user.user_name)
+    _store(runtime, edited)
+    return user
+
+
+def _editable(directory: Directory) -> dict[str, Any]:
+    document = copy.deepcopy(dict(directory.document))
+    document["users"] = list(document.get("users") or [])
+    document["organizations"] = list(document.get("organizations") or [])
+    return document
+
+
+def _apply_memberships(edited: dict[str, Any], user_name: str, document: dict[str, Any], where: str) -> None:
+    organizations = mapping(document, "organizations") or {}
+    workspaces = mapping(document, "workspaces") or {}
+    by_name = {org.get("name"): org for org in edited["organizations"]}
+    for name, role in organizations.items():
+        org = by_name.get(name)
+        if org is None:
+            raise BadInput(
+                f"{where}organizations.{name}: no such organization; organizations: {', '.join(map(str, by_name))}"
+            )
+        if role is None:
+            _remove_member(org, user_name)
+            continue
+        if role not in ORG_ROLES:
+            raise BadInput(
+                f"{where}organizations.{name}: role must be one of {', '.join(ORG_ROLES)} (or null to remove), "
+                f"got {shown(role)}"
+            )
+        org["members"] = {**(org.get("members") or {}), user_name: role}
+    for reference, role in workspaces.items():
+        org, workspace = _find_workspace(edited, reference, where)
+        participants = dict(workspace.get("participants") or {})
+        if role is None:
+            participants.pop(user_name, None)
+        elif role not in WORKSPACE_ROLES:
+            raise BadInput(
+                f"{where}workspaces.{reference}: role must be one of {', '.join(WORKSPACE_ROLES)} "
+                f"(or null to remove), got {shown(role)}"
+            )
+        elif user_name not in (org.get("members") or {}):
+            raise BadInput(
+                f"{where}workspaces.{reference}: {user_name} is not a member of organization {org['name']}; "
+                f'add "organizations": {{"{org["name"]}": "member"}}'
+            )
+        else:
+            participants[user_name] = role
+        workspace["participants"] = participants
+
+
+def _find_workspace(edited: dict[str, Any], reference: str, where: str) -> tuple[dict, dict]:
+    """A workspace by "<org>/<workspace>" name or by id."""
+    org_name, slash, workspace_name = reference.partition("/")
+    for org in edited["organizations"]:
+        for workspace in org.get("workspaces") or []:
+            by_name = slash and org.get("name") == org_name and workspace.get("name") == workspace_name
+            if by_name or (not slash and str(workspace.get("id")) == reference):
+                return org, workspace
+    known = [
+        f"{org.get('name')}/{workspace.get('name')} ({workspace.get('id')})"
+        for org in edited["organizations"]
+        for workspace in org.get("workspaces") or []
+    ]
+    raise BadInput(
+        f"{where}workspaces.{reference}: no such workspace; use <org>/<workspace> or an id: {', '.join(known)}"
+    )
+
+
+def _remove_member(org: dict[str, Any], user_name: str) -> None:
+    org["members"] = {name: role for name, role in (org.get("members") or {}).items() if name != user_name}
+    for workspace in org.get("workspaces") or []:
+        participants = workspace.get("participants") or {}
+        workspace["participants"] = {name: role for name, role in participants.items() if name != user_name}
+
+
+def _store(runtime: Runtime, edited: dict[str, Any]) -> None:
+    try:
+        runtime.replace_directory(edited)
+    except ConfigError as error:
+        raise BadInput(str(error)) from None
+    runtime.sync()
+
+
+def _replace(runtime: Runtime, edited: dict[str, Any], user_name: str) -> User:
+    _store(runtime, edited)
+    user = runtime.directory.find_user(user_name)
+    assert user is not None, "the user was just written into the document"
+    return user

@@ -1,0 +1,276 @@
+"""The /_mock/ endpoints: JSON in, JSON out, and a 400 {"message": ...} naming the field at fault."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from ..clients import KNOWN_KEYS
+from ..errors import ConfigError
+from ..runtime import Runtime, current_runtime
+from . import faults, identity, minting, users
+from .inputs import BadInput, check_fields, duration, integer, json_body, text
+
+bp = Blueprint("control", __name__)
+
+MAX_CLOCK_ADVANCE = 10 * 365 * 86400.0
+
+
+def reply(document: Any, status: int = 200) -> Response:
+    return Response(
+        json.dumps(document),
+        status=status,
+        headers={"Content-Type": "application/json", "Cache-Control": "no-store"},
+    )
+
+
+@bp.errorhandler(BadInput)
+def bad_input(error: BadInput) -> Response:
+    return reply({"message": error.message}, error.status)
+
+
+@bp.errorhandler(ConfigError)
+def bad_config(error: ConfigError) -> Response:
+    return reply({"message": str(error)}, 400)
+
+
+@bp.get("/")
+def index() -> Response:
+    """This list."""
+    endpoints = {}
+    for rule in sorted(current_app.url_map.iter_rules(), key=lambda rule: rule.rule):
+        if rule.endpoint.startswith(f"{bp.name}."):
+            doc = (current_app.view_functions[rule.endpoint].__doc__ or "").strip().splitlines()[0]
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                endpoints[f"{method} {rule.rule}"] = doc
+    return reply({"endpoints": endpoints})
+
+
+# identity queue ----------------------------------------------------------------------------------
+
+
+@bp.post("/identity")
+def queue_identity() -> Response:
+    """Queue who signs in at the next authorize of a client (user, claims, count)."""
+    runtime = current_runtime()
+    return reply(identity.queue_identity(runtime, json_body(identity.FIELDS)), 201)
+
+
+@bp.get("/identity")
+def list_identities() -> Response:
+    """The queued identities, oldest first."""
+    return reply({"identities": identity.queued(current_runtime())})
+
+
+@bp.delete("/identity")
+def clear_identities() -> Response:
+    """Empty the identity queue."""
+    current_runtime().store.clear_identities()
+    return reply({"identities": []})
+
+
+# faults ------------------------------------------------------------------------------------------
+
+
+@bp.post("/faults")
+def add_fault() -> Response:
+    """Make the next calls to an endpoint fail: status, OAuth error, body, delay; count or fraction."""
+    runtime = current_runtime()
+    spec, count = faults.parse_fault(json_body(faults.FIELDS), current_app, runtime.settings.api_path)
+    fault_id = runtime.store.add_fault(spec, count)
+    row = {"id": fault_id, "spec": spec, "remaining": count, "hits": 0}
+    return reply(faults.fault_from_row(row).view(), 201)
+
+
+@bp.get("/faults")
+def list_faults() -> Response:
+    """The faults still waiting to fire, with their hit counts."""
+    rows = current_runtime().store.list_faults()
+    return reply({"faults": [faults.fault_from_row(row).view() for row in rows]})
+
+
+@bp.delete("/faults")
+def clear_faults() -> Response:
+    """Remove every fault."""
+    current_runtime().store.clear_faults()
+    return reply({"faults": []})
+
+
+@bp.delete("/faults/<int:fault_id>")
+def delete_fault(fault_id: int) -> Response:
+    """Remove one fault."""
+    if not current_runtime().store.delete_fault(fault_id):
+        raise BadInput(f"no fault {fault_id} (it may have fired its last call already)", status=404)
+    return reply({"deleted": fault_id})
+
+
+# tokens, clock, keys -----------------------------------------------------------------------------
+
+
+@bp.post("/tokens")
+def mint_token() -> Response:
+    """Mint an access token (and id_token) for a user and client: expired, wrong_key, iss, aud, exp, claims."""
+    return reply(minting.mint(current_runtime(), json_body(minting.FIELDS)))
+
+
+def clock_view(runtime: Runtime) -> dict[str, Any]:
+    now = runtime.now()
+    return {
+        "now": now,
+        "time": datetime.fromtimestamp(now, UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "offset": runtime.state.clock_offset,
+    }
+
+
+@bp.get("/clock")
+def get_clock() -> Response:
+    """The mock's time and its offset from the real clock, in seconds."""
+    return reply(clock_view(current_runtime()))
+
+
+@bp.post("/clock")
+def advance_clock() -> Response:
+    """Move the mock's clock forward: {"advance": seconds or "15m", "2h", "1d"}."""
+    runtime = current_runtime()
+    body = json_body(("advance",))
+    seconds = duration(body, "advance", maximum=MAX_CLOCK_ADVANCE)
+    if seconds is None:
+        raise BadInput(
+            'advance: required, the seconds to move the clock forward (a number, or "15m", "2h", "1d")'
+        )
+    runtime.store.advance_clock(seconds)
+    runtime.sync()
+    return reply(clock_view(runtime))
+
+
+@bp.delete("/clock")
+def reset_clock() -> Response:
+    """Put the mock's clock back to real time."""
+    runtime = current_runtime()
+    runtime.store.set_clock_offset(0.0)
+    runtime.sync()
+    return reply(clock_view(runtime))
+
+
+@bp.post("/keys/rotate")
+def rotate_keys() -> Response:
+    """Add a new signing key; the previous ones stay published in JWKS."""
+    keyring = current_runtime().rotate_keys()
+    return reply({"kid": keyring.signing_key.kid, "published": [key.kid for key in reversed(keyring.keys)]})
+
+
+# users and clients -------------------------------------------------------------------------------
+
+
+@bp.get("/users")
+def list_users() -> Response:
+    """Every user, with claims, organization roles and workspace roles."""
+    directory = current_runtime().directory
+    return reply({"users": [users.user_view(directory, user) for user in directory.users]})
+
+
+@bp.post("/users")
+def create_user() -> Response:
+    """Add a user (userName; id, email, password default), with claims, organizations, workspaces."""
+    runtime = current_runtime()
+    user = users.create_user(runtime, json_body(users.CREATE_FIELDS))
+    return reply(users.user_view(runtime.directory, user), 201)
+
+
+@bp.get("/users/<user_name>")
+def get_user(user_name: str) -> Response:
+    """One user."""
+    directory = current_runtime().directory
+    user = directory.find_user(user_name)
+    if user is None:
+        raise BadInput(f"no user {user_name!r}", status=404)
+    return reply(users.user_view(directory, user))
+
+
+@bp.put("/users/<user_name>")
+def update_user(user_name: str) -> Response:
+    """Change a user's claims, profile, organization and workspace roles (created if new)."""
+    runtime = current_runtime()
+    user, created = users.update_user(runtime, user_name, json_body((*users.UPDATE_FIELDS, "userName")))
+    return reply(users.user_view(runtime.directory, user), 201 if created else 200)
+
+
+@bp.delete("/users/<user_name>")
+def delete_user(user_name: str) -> Response:
+    """Remove a user and their memberships; their tokens stop working."""
+    user = users.delete_user(current_runtime(), user_name)
+    return reply({"deleted": user.user_name})
+
+
+@bp.get("/clients")
+def list_clients() -> Response:
+    """Every registered client (seed, config file, run time)."""
+    clients = current_runtime().all_clients()
+    return reply({"clients": [client.public_view() for client in clients.values()]})
+
+
+@bp.post("/clients")
+def register_client() -> Response:
+    """Register (or replace) a client, in the shape of clients.yml."""
+    runtime = current_runtime()
+    if not request.get_data(cache=True):
+        raise BadInput(
+            'send the client as JSON, e.g. {"client-id": "my_cli", "redirect-uris": ["http://127.0.0.1"]}'
+        )
+    entry = json_body(KNOWN_KEYS)
+    replaced = runtime.query_client(entry.get("client-id")) is not None
+    client = runtime.register_client(entry)
+    runtime.sync()
+    return reply({**client.public_view(), "replaced": replaced}, 201)
+
+
+# request log, reset ------------------------------------------------------------------------------
+
+
+@bp.get("/requests")
+def recent_requests() -> Response:
+    """The last requests the mock received, secrets masked (?limit=N, ?path=/api/oauth/*)."""
+    runtime = current_runtime()
+    size = runtime.settings.request_log_size
+    if not size:
+        raise BadInput(
+            "the request log is off (request_log_size=0); start the mock with MOCK_PLATFORM_REQUEST_LOG_SIZE=200",
+            status=409,
+        )
+    query = request.args.to_dict()
+    check_fields(query, ("limit", "path", "method"), "query: ")
+    limit = _limit(query.get("limit"), size)
+    entries = runtime.store.recent_requests(size)
+    if pattern := text(query, "path"):
+        entries = [entry for entry in entries if fnmatch.fnmatchcase(entry["path"], pattern)]
+    if method := text(query, "method"):
+        entries = [entry for entry in entries if entry["method"] == method.upper()]
+    return reply({"requests": entries[-limit:]})
+
+
+def _limit(value: str | None, size: int) -> int:
+    if value is None:
+        return size
+    if not value.isdigit():
+        raise BadInput(f"limit: must be a whole number from 1 to {size}, got {value!r}")
+    return integer({"limit": int(value)}, "limit", minimum=1, maximum=size) or size
+
+
+@bp.delete("/requests")
+def clear_requests() -> Response:
+    """Forget the logged requests."""
+    current_runtime().store.clear_request_log()
+    return reply({"requests": []})
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    """Back to the seed: users, clients, queue, faults, clock, request log and tokens (keys stay)."""
+    runtime = current_runtime()
+    runtime.reset()
+    runtime.sync()
+    return reply({"status": "reset"})

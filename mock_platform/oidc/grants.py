@@ -1,0 +1,286 @@
+"""authlib grants and extensions: storage glue plus the few rules authlib leaves to us.
+
+- PKCE: S256 only, required for public clients (authlib's CodeChallenge accepts `plain`, treats a
+  missing method as plain, and lets a request without a challenge through).
+- Codes: single use, claimed atomically; a replay revokes every token of the grant (RFC 6749 §4.1.2).
+- Refresh: rotated on every use; reusing a rotated token revokes the whole family (RFC 9700 §4.14.2).
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from authlib.oauth2.rfc6749 import InvalidGrantError, InvalidRequestError, OAuth2Request, grants
+from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7636 import CodeChallenge, create_s256_code_challenge
+from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN
+from authlib.oidc.core import OpenIDCode
+from authlib.oidc.rpinitiated import EndSessionEndpoint
+from flask import session
+from joserfc.jwk import RSAKey
+
+from ..runtime import Runtime
+from ..store import CodeRecord, TokenRecord
+from ..tokens import RefreshTokenRejected, Subject, find_refresh_token, new_secret, subject_of
+
+CLIENT_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"]
+
+
+def runtime_of(grant: Any) -> Runtime:
+    return grant.server.runtime
+
+
+class S256CodeChallenge(CodeChallenge):
+    """RFC 7636 with S256 only, and a challenge required from every client that must use PKCE."""
+
+    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+
+    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
+        settings = runtime_of(grant).settings
+        data = grant.request.payload.data
+        challenge, method = data.get("code_challenge"), data.get("code_challenge_method")
+        if not challenge:
+            if method:
+                raise InvalidRequestError("code_challenge_method was sent without code_challenge")
+            if grant.request.client.requires_pkce and not settings.has_defect("pkce-downgrade-accepted"):
+                raise InvalidRequestError(
+                    "code_challenge is required: this client must use PKCE with code_challenge_method=S256"
+                )
+            return
+        allowed = ("S256", "plain") if settings.has_defect("pkce-plain-accepted") else ("S256",)
+        if method not in allowed:
+            raise InvalidRequestError(
+                "code_challenge_method must be S256 (plain, and the RFC 7636 default of plain when the "
+                "method is omitted, are not accepted)"
+            )
+        if len(grant.request.payload.datalist.get("code_challenge_method", [])) > 1:
+            raise InvalidRequestError("Multiple 'code_challenge_method' in request.")
+        if len(grant.request.payload.datalist.get("code_challenge", [])) > 1:
+            raise InvalidRequestError("Multiple 'code_challenge' in request.")
+        if not CODE_VERIFIER_PATTERN.match(challenge):
+            raise InvalidRequestError(
+                "code_challenge must be 43-128 characters of [A-Za-z0-9-._~] (RFC 7636 section 4.2)"
+            )
+
+    def validate_code_verifier(self, grant: Any, result: Any) -> None:
+        settings = runtime_of(grant).settings
+        if settings.has_defect("pkce-not-verified"):
+            return
+        request: OAuth2Request = grant.request
+        verifier = request.form.get("code_verifier")
+        code: CodeRecord = request.authorization_code
+        if not code.code_challenge:
+            if verifier:
+                raise InvalidRequestError(
+                    "code_verifier was sent but the authorization request had no code_challenge"
+                )
+            if request.client.requires_pkce and not settings.has_defect("pkce-downgrade-accepted"):
+                raise InvalidGrantError("this client must use PKCE")
+            return
+        if not verifier:
+            raise InvalidGrantError(
+                "code_verifier is required: the authorization request carried a code_challenge"
+            )
+        if len(request.payload.datalist.get("code_verifier", [])) > 1:
+            raise InvalidRequestError("Multiple 'code_verifier' in request.")
+        if not CODE_VERIFIER_PATTERN.match(verifier):
+            raise InvalidRequestError(
+                "code_verifier must be 43-128 characters of [A-Za-z0-9-._~] (RFC 7636 section 4.1)"
+            )
+        expected = verifier if code.code_challenge_method == "plain" else create_s256_code_challenge(verifier)
+        if not hmac.compare_digest(expected, code.code_challenge):
+            raise InvalidGrantError("code_verifier does not match the code_challenge (RFC 7636 section 4.6)")
+
+
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
+
+    def generate_authorization_code(self) -> str:
+        return new_secret()
+
+    @staticmethod
+    def validate_authorization_redirect_uri(request: OAuth2Request, client: Any) -> str:
+        # authlib's own message echoes the URI, which may hold characters an error text must not.
+        requested = request.payload.redirect_uri
+        if requested:
+            if not client.check_redirect_uri(requested):
+                raise InvalidRequestError("redirect_uri is not registered for this client")
+            return requested
+        default = client.get_default_redirect_uri()
+        if not default:
+            raise InvalidRequestError(
+                "redirect_uri is required (the client's registration has no usable default)"
+            )
+        return default
+
+    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
+        runtime = runtime_of(self)
+        subject: Subject = request.user
+        data = request.payload.data
+        redirect_uri = request.payload.redirect_uri
+        if runtime.settings.has_defect("redirect-port-not-checked"):
+            redirect_uri = None
+        runtime.store.save_code(
+            code,
+            grant_id=uuid.uuid4().hex,
+            client_id=request.client.client_id,
+            user_id=subject.user.id,
+            redirect_uri=redirect_uri,
+            scope=request.scope,
+            nonce=data.get("nonce") or None,
+            code_challenge=data.get("code_challenge") or None,
+            code_challenge_method=data.get("code_challenge_method") or None,
+            auth_time=subject.auth_time,
+            claims=dict(subject.claims),
+            expires_at=runtime.now() + runtime.settings.code_lifetime,
+        )
+
+    def query_authorization_code(self, code: str, client: Any) -> CodeRecord | None:
+        runtime = runtime_of(self)
+        return runtime.store.find_code(code, client.client_id, runtime.now())
+
+    def validate_token_request(self) -> None:
+        super().validate_token_request()  # authlib's checks, then PKCE (an after-hook)
+        runtime = runtime_of(self)
+        code: CodeRecord = self.request.authorization_code
+        if runtime.settings.has_defect("code-reusable"):
+            return
+        if not runtime.store.claim_code(code.code_hash, runtime.now()):
+            runtime.store.revoke_grant(code.grant_id, runtime.now())
+            raise InvalidGrantError(
+                "authorization code was already used; the tokens issued from it are revoked"
+            )
+
+    def delete_authorization_code(self, authorization_code: CodeRecord) -> None:
+        """Nothing to do: the code was claimed (marked used) in validate_token_request."""
+
+    def authenticate_user(self, authorization_code: CodeRecord) -> Subject | None:
+        user = runtime_of(self).directory.find_user(authorization_code.user_id)
+        if user is None:
+            return None
+        return Subject(user, authorization_code.auth_time, authorization_code.claims or {})
+
+
+class RefreshTokenGrant(grants.RefreshTokenGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token: str) -> TokenRecord | None:
+        try:
+            return find_refresh_token(runtime_of(self), refresh_token)
+        except RefreshTokenRejected as error:
+            raise InvalidGrantError(str(error)) from None
+
+    def validate_token_request(self) -> None:
+        super().validate_token_request()
+        # authlib's OpenID extension reads nonce and auth_time from request.authorization_code; the
+        # token record offers the same getters, so a refreshed id_token keeps the original auth_time.
+        self.request.authorization_code = self.request.refresh_token
+
+    def issue_token(self, user: Subject, refresh_token: TokenRecord) -> dict:
+        rotate = not runtime_of(self).settings.has_defect("refresh-not-rotated")
+        return self.generate_token(
+            user=user,
+            scope=self.request.payload.scope or refresh_token.get_scope(),
+            include_refresh_token=rotate,
+        )
+
+    def authenticate_user(self, refresh_token: TokenRecord) -> Subject | None:
+        return subject_of(runtime_of(self), refresh_token)
+
+    def revoke_old_credential(self, refresh_token: TokenRecord) -> None:
+        """Nothing to do: the old refresh token was retired in the same transaction as save_token."""
+
+
+class PlatformOpenIDCode(OpenIDCode):
+    """id_token: RS256 with `kid`, times from the mock clock, claims filtered by scope."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        super().__init__(require_nonce=False)
+        self.runtime = runtime
+
+    def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
+        return False
+
+    def signing_key(self) -> RSAKey:
+        if self.runtime.settings.has_defect("id-token-unpublished-key"):
+            return self.runtime.stray_key()
+        return self.runtime.keyring.signing_key
+
+    def resolve_client_private_key(self, client: Any) -> RSAKey:
+        return self.signing_key()
+
+    def get_encode_header(self, client: Any) -> dict[str, str]:
+        return {"alg": "RS256", "kid": self.signing_key().kid, "typ": "JWT"}
+
+    def get_client_claims(self, client: Any) -> dict[str, Any]:
+        settings = self.runtime.settings
+        now = int(self.runtime.now())
+        issuer = settings.issuer
+        if settings.has_defect("id-token-wrong-iss"):
+            issuer = settings.public_base_url + "/wrong-issuer"
+        audience = None if settings.has_defect("id-token-no-aud") else client.client_id
+        return {
+            "iss": issuer,
+            "aud": audience,
+            "azp": client.client_id,
+            "iat": now,
+            "exp": now + settings.access_token_lifetime,
+        }
+
+    def generate_user_info(self, user: Subject, scope: str) -> dict[str, Any]:
+        return {**user.user.claims_for_scope(scope), **user.extra("id_token")}
+
+
+@dataclass(frozen=True)
+class PresentedToken:
+    """A token given to the revocation endpoint, and whether it was the access or refresh half."""
+
+    record: TokenRecord
+    is_refresh: bool
+
+    def check_client(self, client: Any) -> bool:
+        return self.record.check_client(client)
+
+
+class PlatformRevocationEndpoint(RevocationEndpoint):
+    CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS
+
+    def check_params(self, request: OAuth2Request, client: Any) -> None:
+        # RFC 7009 §2.1: an unknown token_type_hint does not fail the request; the search extends.
+        if not request.form.get("token"):
+            raise InvalidRequestError("Missing 'token' in request.")
+
+    def query_token(self, token_string: str, token_type_hint: str | None) -> PresentedToken | None:
+        store = self.server.runtime.store
+        order = (True, False) if token_type_hint == "refresh_token" else (False, True)
+        for is_refresh in order:
+            record = (
+                store.find_token(refresh=token_string)
+                if is_refresh
+                else store.find_token(access=token_string)
+            )
+            if record is not None:
+                return PresentedToken(record, is_refresh)
+        return None
+
+    def revoke_token(self, token: PresentedToken, request: OAuth2Request) -> None:
+        runtime = self.server.runtime
+        if token.is_refresh:  # RFC 7009 §2.1: also invalidate the grant's access tokens
+            runtime.store.revoke_grant(token.record.grant_id, runtime.now())
+        else:
+            runtime.store.revoke_access_token(token.record.id, runtime.now())
+
+
+class PlatformEndSessionEndpoint(EndSessionEndpoint):
+    def get_server_jwks(self) -> dict:
+        return self.server.runtime.keyring.public_jwks
+
+    def get_algorithms(self) -> list[str]:
+        return ["RS256"]
+
+    def end_session(self, end_session_request: Any) -> None:
+        session.clear()

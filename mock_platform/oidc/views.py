@@ -1,0 +1,283 @@
+"""OIDC endpoints: discovery, JWKS, authorize (login page + headless), token, userinfo, revoke, logout."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError, OAuth2Error
+from authlib.oidc.core.errors import LoginRequiredError
+from flask import Blueprint, Response, current_app, render_template, request
+
+from ..control.faults import raise_injected_authorize_error
+from ..runtime import Runtime, current_runtime
+from ..tokens import Subject, verify_access_token
+from .discovery import provider_metadata
+from .server import PlatformAuthorizationServer
+from .signin import headless_user, queued_subject, session_subject, start_session
+
+bp = Blueprint("oidc", __name__)
+
+FORM_ONLY_FIELDS = ("username", "password", "action")
+SUPPORTED_GRANT_TYPES = ("authorization_code", "refresh_token")
+JSON_NO_STORE = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def authorization_server() -> PlatformAuthorizationServer:
+    return current_app.extensions["mock_platform.oauth"]
+
+
+def json_response(document: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(document), status=status, headers={"Content-Type": "application/json", **(headers or {})}
+    )
+
+
+def oauth_error(status: int, error: str, description: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps({"error": error, "error_description": description}),
+        status=status,
+        headers={**JSON_NO_STORE, **(headers or {})},
+    )
+
+
+# discovery ---------------------------------------------------------------------------------------
+
+
+def discovery_response() -> Response:
+    runtime = current_runtime()
+    body = json.dumps(provider_metadata(runtime.settings))
+    if runtime.settings.has_defect("discovery-escaped-slashes"):
+        body = body.replace("/", "\\/")
+    return Response(body, headers={"Content-Type": "application/json", "Access-Control-Allow-Origin": "*"})
+
+
+bp.add_url_rule("/.well-known/openid-configuration", "discovery", discovery_response)
+bp.add_url_rule(
+    "/.well-known/oauth-authorization-server", "authorization_server_metadata", discovery_response
+)
+
+
+@bp.route("/.well-known/jwks.json")
+def jwks() -> Response:
+    return json_response(
+        current_runtime().keyring.public_jwks,
+        headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-cache"},
+    )
+
+
+# authorize ---------------------------------------------------------------------------------------
+
+
+@bp.route("/oauth/authorize", methods=["GET", "POST"])
+def authorize() -> Response | tuple[str, int]:
+    runtime = current_runtime()
+    server = authorization_server()
+    action = request.form.get("action") if request.method == "POST" else None
+    hinted = headless_user(runtime, request.values.get("login_hint"))
+    # authlib only needs to know whether somebody will be signed in (prompt=none needs it).
+    candidate: Any = session_subject(runtime)
+    if candidate is None and hinted is not None:
+        candidate = Subject(hinted, 0)
+    if candidate is None and runtime.state.queued_identities > 0:
+        candidate = _PENDING
+    try:
+        grant = server.get_consent_grant(end_user=candidate)
+    except OAuth2Error as error:
+        return _authorize_error(runtime, error)
+    try:
+        raise_injected_authorize_error()  # a fault queued with POST /_mock/faults
+        outcome = _sign_in(runtime, grant, action, hinted)
+        if isinstance(outcome, Response | tuple):
+            return outcome
+        status, body, headers = grant.create_authorization_response(grant.redirect_uri, outcome)
+    except OAuth2Error as error:
+        error.redirect_uri = error.redirect_uri or grant.redirect_uri  # validated: safe to go back
+        return _authorize_error(runtime, error)
+    response = server.handle_response(status, body, headers)
+    if request.method == "POST":
+        response.status_code = 303  # a redirect after a form POST; never 307, which would re-POST
+    return response
+
+
+class _Pending:
+    """Stands in for the user while a queued identity waits to be popped after validation."""
+
+
+_PENDING = _Pending()
+
+
+def _sign_in(
+    runtime: Runtime, grant: Any, action: str | None, hinted: Any
+) -> Subject | Response | tuple[str, int]:
+    client = grant.request.client
+    prompts = set((request.values.get("prompt") or "").split())
+    max_age_exceeded = _max_age_exceeded(runtime)
+    if action == "cancel" or action == "deny":
+        raise AccessDeniedError("the user cancelled the sign-in")
+    if action == "login":
+        user = runtime.directory.authenticate(
+            request.form.get("username", ""), request.form.get("password", "")
+        )
+        if user is None:
+            return _login_page(client, "Wrong username, e-mail or password."), 200
+        subject: Subject | None = start_session(runtime, user)
+    else:
+        subject = queued_subject(runtime, client.client_id)
+        if subject is None and hinted is not None and (runtime.settings.auto_login or "login" not in prompts):
+            subject = start_session(runtime, hinted)
+        if subject is None and "login" not in prompts and not max_age_exceeded:
+            subject = session_subject(runtime)
+    if subject is None:
+        if "none" in prompts:
+            raise LoginRequiredError()
+        return _login_page(client, None), 200
+    if client.third_party and action != "allow":
+        return render_template(
+            "consent.html", client=client, user=subject.user, fields=_carried_fields()
+        ), 200
+    return subject
+
+
+def _max_age_exceeded(runtime: Runtime) -> bool:
+    max_age = request.values.get("max_age")
+    if max_age is None:
+        return False
+    if not max_age.isdigit():
+        raise InvalidRequestError("max_age must be a non-negative whole number of seconds")
+    subject = session_subject(runtime)
+    return subject is not None and runtime.now() - subject.auth_time > int(max_age)
+
+
+def _carried_fields() -> list[tuple[str, str]]:
+    return [(key, value) for key, value in request.values.items(multi=True) if key not in FORM_ONLY_FIELDS]
+
+
+def _login_page(client: Any, error: str | None) -> str:
+    return render_template(
+        "login.html",
+        client=client,
+        error=error,
+        username=request.form.get("username") or request.values.get("login_hint") or "",
+        fields=_carried_fields(),
+    )
+
+
+def _authorize_error(runtime: Runtime, error: OAuth2Error) -> Response | tuple[str, int]:
+    error.state = request.values.get("state") or None
+    if error.redirect_uri is None and runtime.settings.has_defect("open-redirect"):
+        error.redirect_uri = request.values.get("redirect_uri") or None
+    if error.redirect_uri is None:
+        return render_template(
+            "error.html", error=error.error, description=error.get_error_description()
+        ), 400
+    response = authorization_server().handle_error_response(None, error)
+    if request.method == "POST":
+        response.status_code = 303
+    return response
+
+
+# token, revocation -------------------------------------------------------------------------------
+
+
+def _form_request_problem() -> Response | None:
+    """RFC 6749 §3.2 / RFC 7009 §2.1: POST, form-encoded body, each parameter at most once."""
+    if request.method != "POST":
+        return oauth_error(405, "invalid_request", "use POST with a form-encoded body", {"Allow": "POST"})
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return oauth_error(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
+    if request.args:
+        return oauth_error(400, "invalid_request", "send the parameters in the request body, not the URL")
+    repeated = sorted(key for key in request.form if len(request.form.getlist(key)) > 1)
+    if repeated:
+        return oauth_error(400, "invalid_request", f"parameter(s) sent more than once: {', '.join(repeated)}")
+    return None
+
+
+@bp.route("/oauth/token", methods=["GET", "POST"])
+def token() -> Response:
+    if problem := _form_request_problem():
+        return problem
+    grant_type = request.form.get("grant_type")
+    if not grant_type:
+        return oauth_error(400, "invalid_request", "grant_type is required")
+    if grant_type not in SUPPORTED_GRANT_TYPES:
+        return oauth_error(
+            400, "unsupported_grant_type", "grant_type must be authorization_code or refresh_token"
+        )
+    return authorization_server().create_token_response()
+
+
+@bp.route("/oauth/revoke", methods=["GET", "POST"])
+def revoke() -> Response:
+    if problem := _form_request_problem():
+        return problem
+    return authorization_server().create_endpoint_response("revocation")
+
+
+# userinfo ----------------------------------------------------------------------------------------
+
+
+def presented_bearer_token() -> str | None:
+    """RFC 6750 §2.1 header (scheme case-insensitive) or §2.2 form body; never the query (§2.3)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    from_header = value.strip() if scheme.lower() == "bearer" and value.strip() else None
+    from_body = None
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        from_body = request.form.get("access_token") or None
+    if from_header and from_body:
+        raise InvalidRequestError("send the access token in one place only (RFC 6750 section 2)")
+    return from_header or from_body
+
+
+def bearer_challenge(error: str | None = None, description: str | None = None, status: int = 401) -> Response:
+    challenge = 'Bearer realm="mock-platform"'
+    body: dict[str, str] = {"error": error or "invalid_request"}
+    if error:
+        challenge += f', error="{error}"'
+    if description:
+        challenge += f', error_description="{description}"'
+        body["error_description"] = description
+    return Response(json.dumps(body), status=status, headers={**JSON_NO_STORE, "WWW-Authenticate": challenge})
+
+
+@bp.route("/userinfo", methods=["GET", "POST"])
+def userinfo() -> Response:
+    runtime = current_runtime()
+    try:
+        token = presented_bearer_token()
+    except InvalidRequestError as error:
+        return bearer_challenge("invalid_request", error.description, status=400)
+    if token is None:
+        return bearer_challenge()
+    grant = verify_access_token(runtime, token)
+    if grant is None:
+        return bearer_challenge("invalid_token", "the access token is invalid, expired or revoked")
+    scope = grant.record.scope
+    if "openid" not in scope.split():
+        return bearer_challenge(
+            "insufficient_scope", "the access token was not granted the openid scope", 403
+        )
+    claims = {**grant.user.claims_for_scope(scope), **(grant.record.claims or {}).get("userinfo", {})}
+    if runtime.settings.has_defect("userinfo-wrong-sub"):
+        claims["sub"] = f"{claims['sub']}-other"
+    return json_response(claims, headers={"Cache-Control": "no-store"})
+
+
+# end session -------------------------------------------------------------------------------------
+
+
+@bp.route("/oauth/logout", methods=["GET", "POST"])
+def end_session() -> Response | tuple[str, int]:
+    server = authorization_server()
+    try:
+        validated = server.validate_endpoint_request("end_session")
+    except OAuth2Error as error:
+        return render_template(
+            "error.html", error=error.error, description=error.get_error_description()
+        ), 400
+    return server.create_endpoint_response("end_session", validated) or (
+        render_template("signed_out.html"),
+        200,
+    )

@@ -1,0 +1,56 @@
+"""`GET /service-info` (no authentication) and this API's own OpenAPI document."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+from flask import Blueprint, Response
+
+from ..runtime import current_runtime
+from .responses import json_response
+
+bp = Blueprint("platform_service", __name__)
+
+# What the mock claims to be: a Platform release with the API version whose shapes it copies.
+SERVICE_INFO = {
+    "version": "26.1.0-mock",
+    "apiVersion": "1.187.0",
+    "commitId": "mock",
+    "authTypes": ["oidc"],
+    "loginPath": "/login",
+    "heartbeatInterval": 60,
+    "userWorkspaceEnabled": True,
+    "allowInstanceCredentials": False,
+    "allowLocalRepos": False,
+    "waveEnabled": False,
+    "seqeraCloud": False,
+}
+
+
+@bp.get("/service-info")
+def service_info() -> Response:
+    return json_response({"serviceInfo": SERVICE_INFO})
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    return json.loads(resources.files(__package__).joinpath("openapi.json").read_text(encoding="utf-8"))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The packaged document with this server's URLs: the issuer, and the Co-Scientist prefix for
+    the paths that carry their own `servers`."""
+    settings = current_runtime().settings
+    document = copy.deepcopy(openapi_document())
+    document["servers"] = [{"url": settings.issuer, "description": "Platform API root (the issuer)"}]
+    for item in document["paths"].values():
+        if "servers" in item:
+            item["servers"] = [
+                {"url": settings.public_base_url + settings.ai_path, "description": "Co-Scientist backend"}
+            ]
+    return json_response(document, headers={"Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*"})

@@ -1,0 +1,99 @@
+"""The signed-in user's view of the Platform: `/user-info`, organizations, workspaces, compute envs."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, request
+
+from ..directory import ORG_ROLES, ComputeEnv, NotAllowed
+from ..runtime import current_runtime
+from .auth import Caller, authenticated
+from .pats import MAX_ID
+from .responses import ApiError, json_response
+
+bp = Blueprint("platform_users", __name__)
+
+WHOLE_NUMBER = re.compile(r"^[0-9]{1,19}$")
+
+
+@bp.get("/user-info")
+@authenticated
+def user_info(caller: Caller) -> Response:
+    user = caller.user
+    return json_response(
+        {"user": user.platform_view(), "needConsent": False, "defaultWorkspaceId": user.default_workspace_id}
+    )
+
+
+@bp.get("/orgs")
+@authenticated
+def organizations(caller: Caller) -> Response:
+    role = request.args.get("role")
+    if role is not None and role not in ORG_ROLES:
+        raise ApiError(400, f"role {role!r} is not one of {', '.join(ORG_ROLES)}: fix it or leave it out")
+    user_id = caller.user.id
+    views = [
+        org.platform_view(user_id)
+        for org in current_runtime().directory.organizations_of(user_id)
+        if role is None or org.members[user_id] == role
+    ]
+    return json_response({"organizations": views, "totalSize": len(views)})
+
+
+@bp.get("/user/<int:user_id>/workspaces")
+@authenticated
+def workspaces(caller: Caller, user_id: int) -> Response:
+    if user_id != caller.user.id:
+        raise ApiError(403, f"you may list only your own workspaces: call /user/{caller.user.id}/workspaces")
+    return json_response({"orgsAndWorkspaces": current_runtime().directory.workspaces_of(user_id)})
+
+
+@bp.get("/compute-envs")
+@authenticated
+def compute_envs(caller: Caller) -> Response:
+    envs = _visible_compute_envs(caller, _workspace_id())
+    return json_response({"computeEnvs": [env.summary() for env in envs]})
+
+
+@bp.get("/compute-envs/<env_id>")
+@authenticated
+def compute_env(caller: Caller, env_id: str) -> Response:
+    workspace_id = _workspace_id()
+    for env in _visible_compute_envs(caller, workspace_id):
+        if env.id == env_id:
+            return json_response({"computeEnv": {**env.detail(), **_owner(workspace_id)}})
+    where = f"workspace {workspace_id}" if workspace_id else "your personal workspace"
+    query = f"?workspaceId={workspace_id}" if workspace_id else ""
+    raise ApiError(
+        404, f"no compute environment {env_id!r} in {where}: list them with GET /compute-envs{query}"
+    )
+
+
+def _workspace_id() -> int | None:
+    raw = request.args.get("workspaceId")
+    if not raw:
+        return None
+    if not WHOLE_NUMBER.match(raw) or not 0 < int(raw) <= MAX_ID:
+        raise ApiError(
+            400,
+            f"workspaceId {raw!r} is not a workspace id (a positive whole number); "
+            "leave it out for your personal workspace",
+        )
+    return int(raw)
+
+
+def _visible_compute_envs(caller: Caller, workspace_id: int | None) -> tuple[ComputeEnv, ...]:
+    try:
+        return current_runtime().directory.compute_envs(caller.user, workspace_id)
+    except NotAllowed as error:
+        raise ApiError(
+            403, f"{error}: list the workspaces you can use with GET /user/{caller.user.id}/workspaces"
+        ) from None
+
+
+def _owner(workspace_id: int | None) -> dict[str, int | None]:
+    for org in current_runtime().directory.organizations:
+        if any(workspace.id == workspace_id for workspace in org.workspaces):
+            return {"orgId": org.org_id, "workspaceId": workspace_id}
+    return {"orgId": None, "workspaceId": None}

@@ -1,0 +1,50 @@
+"""`POST /oauth/access_token`: Platform's web-session refresh, which Nextflow calls at run time.
+
+On a 401 with a refresh token configured, Nextflow's HTTP client posts
+`grant_type=refresh_token&refresh_token=...` (form, no client_id) and takes the new access token
+from the `JWT` cookie (and the refresh token from `JWT_REFRESH_TOKEN`), or from the JSON body
+(seqera-contract.md §5.1). The refresh token rotates exactly as at the OIDC token endpoint.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from ..runtime import current_runtime
+from ..tokens import RefreshTokenRejected, refresh_tokens
+from .responses import ApiError, json_response
+
+bp = Blueprint("platform_web_session", __name__)
+
+SIGN_IN_AGAIN = "sign in again to get a new one"
+
+
+@bp.post("/oauth/access_token")
+def access_token() -> Response:
+    runtime = current_runtime()
+    if request.mimetype != "application/x-www-form-urlencoded":
+        raise ApiError(400, "send a form-encoded body (application/x-www-form-urlencoded)")
+    if request.form.get("grant_type") != "refresh_token":
+        raise ApiError(400, "grant_type must be refresh_token (the only grant this endpoint serves)")
+    refresh_token = request.form.get("refresh_token")
+    if not refresh_token:
+        raise ApiError(400, "refresh_token is required")
+    try:
+        token = refresh_tokens(runtime, refresh_token)
+    except RefreshTokenRejected as error:
+        raise ApiError(401, f"{error}: {SIGN_IN_AGAIN}") from None
+    if token is None:
+        raise ApiError(401, f"the refresh token is unknown or expired: {SIGN_IN_AGAIN}")
+    body = {"access_token": token["access_token"]}
+    if "refresh_token" in token:
+        body["refresh_token"] = token["refresh_token"]
+    response = json_response(body, headers={"Pragma": "no-cache"})
+    secure = runtime.settings.public_base_url.startswith("https://")
+    cookies = {"JWT": (token["access_token"], token["expires_in"])}
+    if "refresh_token" in token:
+        cookies["JWT_REFRESH_TOKEN"] = (token["refresh_token"], runtime.settings.refresh_token_lifetime)
+    for name, (value, lifetime) in cookies.items():
+        response.set_cookie(
+            name, value, max_age=lifetime, path="/", secure=secure, httponly=True, samesite="Lax"
+        )
+    return response

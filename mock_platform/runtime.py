@@ -1,0 +1,152 @@
+"""The live state of one app: settings, store, keys, clients, directory and the mock clock.
+
+Workers share state through the store. Each request starts with `sync()`, one read of the shared
+`state` row; a worker reloads its directory, clients or keys only when their version moved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from typing import Any
+
+from flask import current_app
+from joserfc.jwk import RSAKey
+
+from . import keys
+from .clients import Client, load_seed_clients, parse_client, parse_clients
+from .directory import Directory, load_seed_document, parse_directory
+from .errors import ConfigError
+from .settings import Settings, read_config_file
+from .store import SharedState, Store
+
+DIRECTORY_DOCUMENT = "directory"
+CLIENTS_DOCUMENT = "clients"
+
+
+def fingerprint(document: Any) -> str:
+    return hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class Runtime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        try:
+            settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise ConfigError(f"data_dir: cannot create {settings.data_dir}: {error.strerror}") from None
+        config = read_config_file(settings.config) if settings.config else {}
+        where = str(settings.config)
+        self.static_clients: dict[str, Client] = load_seed_clients()
+        for client_id, client in parse_clients(config.get("clients"), f"{where}: clients").items():
+            self.static_clients[client_id] = client
+        self.seed_document = load_seed_document(config)
+        parse_directory(
+            self.seed_document, f"directory (seed + {where})" if settings.config else "directory seed"
+        )
+        self.store = Store(settings.store_url)
+        self.store.create_schema()
+        self._ensure_directory()
+        self._lock = threading.Lock()
+        self.keyring = keys.load_or_create(settings.data_dir)
+        self.session_secret = keys.session_secret(settings.data_dir)
+        self._stray_key: RSAKey | None = None
+        self.state = self.store.shared_state()
+        self.directory = self._load_directory()
+        self.runtime_clients = self._load_runtime_clients()
+        if settings.auto_login and self.directory.find_user(settings.auto_login) is None:
+            raise ConfigError(
+                f"auto_login: no user {settings.auto_login!r}; name a userName or email of the directory "
+                "(`mock-platform users` lists them)"
+            )
+
+    # per request ---------------------------------------------------------------------------------
+
+    def sync(self) -> None:
+        fresh = self.store.shared_state()
+        previous = self.state
+        if fresh == previous:
+            return
+        with self._lock:
+            if fresh.directory_version != previous.directory_version:
+                self.directory = self._load_directory()
+            if fresh.clients_version != previous.clients_version:
+                self.runtime_clients = self._load_runtime_clients()
+            if fresh.keys_version != previous.keys_version:
+                self.keyring = keys.load_or_create(self.settings.data_dir)
+            self.state = fresh
+
+    def now(self) -> float:
+        return time.time() + self.state.clock_offset
+
+    # clients -------------------------------------------------------------------------------------
+
+    def query_client(self, client_id: str | None) -> Client | None:
+        if not client_id:
+            return None
+        return self.runtime_clients.get(client_id) or self.static_clients.get(client_id)
+
+    def all_clients(self) -> dict[str, Client]:
+        return {**self.static_clients, **self.runtime_clients}
+
+    def register_client(self, entry: dict[str, Any]) -> Client:
+        client = parse_client(entry, "client")
+        current = self.store.document(CLIENTS_DOCUMENT)
+        entries = [e for e in (current[1] if current else []) if e.get("client-id") != client.client_id]
+        entries.append(entry)
+        self.store.put_document(CLIENTS_DOCUMENT, entries, "runtime", "clients_version")
+        return client
+
+    def _load_runtime_clients(self) -> dict[str, Client]:
+        current = self.store.document(CLIENTS_DOCUMENT)
+        return parse_clients(current[1], "runtime clients") if current else {}
+
+    # directory -----------------------------------------------------------------------------------
+
+    def replace_directory(self, document: dict[str, Any]) -> Directory:
+        """Validate, then store a changed directory document (control API)."""
+        directory = parse_directory(document, "directory")
+        self.store.put_document(
+            DIRECTORY_DOCUMENT, document, fingerprint(self.seed_document), "directory_version"
+        )
+        return directory
+
+    def stray_key(self) -> RSAKey:
+        """A signing key that JWKS never publishes, for forged-token tests (one per process)."""
+        with self._lock:
+            if self._stray_key is None:
+                self._stray_key = keys.new_key()
+            return self._stray_key
+
+    def rotate_keys(self) -> keys.KeyRing:
+        self.keyring = keys.rotate(self.settings.data_dir)
+        with self.store.write() as conn:
+            self.store.bump(conn, "keys_version")
+        return self.keyring
+
+    def reset(self) -> None:
+        self.store.reset()
+        self._ensure_directory()
+
+    def _ensure_directory(self) -> None:
+        """Seed the stored directory, or replace it when the seed (YAML/config) changed since."""
+        seed_fingerprint = fingerprint(self.seed_document)
+        current = self.store.document(DIRECTORY_DOCUMENT)
+        if current is None or current[0] != seed_fingerprint:
+            self.store.put_document(
+                DIRECTORY_DOCUMENT, self.seed_document, seed_fingerprint, "directory_version"
+            )
+
+    def _load_directory(self) -> Directory:
+        # Between a reset's wipe and its re-seed another worker may find no document: use the seed.
+        current = self.store.document(DIRECTORY_DOCUMENT)
+        return parse_directory(current[1] if current else self.seed_document, "stored directory")
+
+
+def current_runtime() -> Runtime:
+    return current_app.extensions["mock_platform"]
+
+
+__all__ = ["Runtime", "SharedState", "current_runtime"]

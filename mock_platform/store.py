@@ -1,0 +1,621 @@
+"""Persistence behind one small interface: SQLAlchemy Core over a SQLite file (WAL) by default.
+
+Everything that must be shared by gunicorn workers or survive a restart lives here: codes, tokens,
+personal access tokens, the directory and runtime clients, and the control-API state. Secrets are
+stored as SHA-256 digests, never in clear.
+
+SQLite note: write transactions start with BEGIN IMMEDIATE, so two workers never both hold a read
+snapshot and then race to upgrade it (which SQLite answers with SQLITE_BUSY without waiting).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    create_engine,
+    delete,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+metadata = MetaData()
+
+state = Table(
+    "state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("directory_version", Integer, nullable=False, default=0),
+    Column("clients_version", Integer, nullable=False, default=0),
+    Column("keys_version", Integer, nullable=False, default=0),
+    Column("faults_version", Integer, nullable=False, default=0),
+    Column("queued_identities", Integer, nullable=False, default=0),
+    Column("clock_offset", Float, nullable=False, default=0.0),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("body", JSON, nullable=False),
+)
+
+codes = Table(
+    "codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("grant_id", String(32), nullable=False),
+    Column("client_id", String(200), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("redirect_uri", Text),
+    Column("scope", Text, nullable=False),
+    Column("nonce", Text),
+    Column("code_challenge", String(128)),
+    Column("code_challenge_method", String(16)),
+    Column("auth_time", Integer, nullable=False),
+    Column("claims", JSON),
+    Column("expires_at", Float, nullable=False),
+    Column("used_at", Float),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("grant_id", String(32), nullable=False, index=True),
+    Column("client_id", String(200), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("auth_time", Integer, nullable=False),
+    Column("claims", JSON),
+    Column("access_hash", String(64), nullable=False, unique=True),
+    Column("access_expires_at", Float, nullable=False),
+    Column("refresh_hash", String(64), unique=True),
+    Column("refresh_expires_at", Float),
+    Column("issued_at", Float, nullable=False),
+    Column("revoked_at", Float),
+    Column("refresh_rotated_at", Float),
+    Column("refresh_revoked_at", Float),
+    sqlite_autoincrement=True,
+)
+
+pats = Table(
+    "pats",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, nullable=False, index=True),
+    Column("name", String(1000), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("date_created", Float, nullable=False),
+    Column("last_used", Float),
+    Column("deleted_at", Float),
+    sqlite_autoincrement=True,
+)
+Index(
+    "pats_live_name",
+    pats.c.user_id,
+    pats.c.name,
+    unique=True,
+    sqlite_where=pats.c.deleted_at.is_(None),
+    postgresql_where=pats.c.deleted_at.is_(None),
+)
+
+identity_queue = Table(
+    "identity_queue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(200)),
+    Column("user_id", Integer, nullable=False),
+    Column("claims", JSON),
+    Column("remaining", Integer, nullable=False),
+)
+
+faults = Table(
+    "faults",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("spec", JSON, nullable=False),
+    Column("remaining", Integer),
+    Column("hits", Integer, nullable=False, default=0),
+)
+
+request_log = Table(
+    "request_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry", JSON, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CodeRecord:
+    """An issued authorization code; also serves authlib's AuthorizationCodeMixin."""
+
+    code_hash: str
+    grant_id: str
+    client_id: str
+    user_id: int
+    redirect_uri: str | None
+    scope: str
+    nonce: str | None
+    code_challenge: str | None
+    code_challenge_method: str | None
+    auth_time: int
+    claims: dict | None
+    expires_at: float
+    used_at: float | None
+
+    def get_redirect_uri(self) -> str | None:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_nonce(self) -> str | None:
+        return self.nonce
+
+    def get_auth_time(self) -> int:
+        return self.auth_time
+
+    def get_acr(self) -> None:
+        return None
+
+    def get_amr(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """One access token and its refresh token; serves authlib's TokenMixin."""
+
+    id: int
+    grant_id: str
+    client_id: str
+    user_id: int
+    scope: str
+    auth_time: int
+    claims: dict | None
+    access_hash: str
+    access_expires_at: float
+    refresh_hash: str | None
+    refresh_expires_at: float | None
+    issued_at: float
+    revoked_at: float | None
+    refresh_rotated_at: float | None
+    refresh_revoked_at: float | None
+
+    def check_client(self, client: Any) -> bool:
+        return self.client_id == client.get_client_id()
+
+    def get_scope(self) -> str:
+        return self.scope
+
+    def get_expires_in(self) -> int:
+        return int(self.access_expires_at - self.issued_at)
+
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self) -> bool:
+        raise NotImplementedError("expiry depends on the mock clock: use Store.find_access_token")
+
+    def get_nonce(self) -> None:
+        return None
+
+    def get_auth_time(self) -> int:
+        return self.auth_time
+
+    def get_acr(self) -> None:
+        return None
+
+    def get_amr(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class PatRecord:
+    id: int
+    user_id: int
+    name: str
+    secret_hash: str
+    date_created: float
+    last_used: float | None
+    deleted_at: float | None
+
+
+@dataclass(frozen=True)
+class SharedState:
+    directory_version: int
+    clients_version: int
+    keys_version: int
+    faults_version: int
+    queued_identities: int
+    clock_offset: float
+
+
+class DuplicateName(Exception):
+    """A live personal access token of that user already has this name."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+            if url in ("sqlite://", "sqlite:///:memory:"):
+                from sqlalchemy.pool import StaticPool
+
+                kwargs["poolclass"] = StaticPool
+        self.engine: Engine = create_engine(url, **kwargs)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._write_begin = "BEGIN IMMEDIATE" if self.is_sqlite else None
+
+    def create_schema(self) -> None:
+        with self.write() as conn:
+            metadata.create_all(conn)
+            if conn.execute(select(state.c.id)).first() is None:
+                conn.execute(insert(state).values(id=1))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.exec_driver_sql("BEGIN")
+            try:
+                yield conn
+            finally:
+                if self.is_sqlite:
+                    conn.exec_driver_sql("COMMIT")
+                else:
+                    conn.rollback()
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            if self._write_begin:
+                conn.exec_driver_sql(self._write_begin)
+            else:
+                conn.begin()
+            try:
+                yield conn
+            except BaseException:
+                if self.is_sqlite:
+                    conn.exec_driver_sql("ROLLBACK")
+                else:
+                    conn.rollback()
+                raise
+            if self.is_sqlite:
+                conn.exec_driver_sql("COMMIT")
+            else:
+                conn.commit()
+
+    # shared state --------------------------------------------------------------------------------
+
+    def shared_state(self) -> SharedState:
+        with self.read() as conn:
+            row = conn.execute(select(state).where(state.c.id == 1)).one()
+        return SharedState(**{k: v for k, v in row._mapping.items() if k != "id"})
+
+    def bump(self, conn: Connection, *versions: str) -> None:
+        conn.execute(update(state).where(state.c.id == 1).values({v: state.c[v] + 1 for v in versions}))
+
+    def set_clock_offset(self, offset: float) -> None:
+        with self.write() as conn:
+            conn.execute(update(state).where(state.c.id == 1).values(clock_offset=offset))
+
+    def advance_clock(self, seconds: float) -> None:
+        with self.write() as conn:
+            conn.execute(
+                update(state).where(state.c.id == 1).values(clock_offset=state.c.clock_offset + seconds)
+            )
+
+    def document(self, name: str) -> tuple[str, Any] | None:
+        with self.read() as conn:
+            row = conn.execute(
+                select(documents.c.fingerprint, documents.c.body).where(documents.c.name == name)
+            ).first()
+        return (row.fingerprint, row.body) if row else None
+
+    def put_document(self, name: str, body: Any, fingerprint: str, version: str) -> None:
+        with self.write() as conn:
+            conn.execute(delete(documents).where(documents.c.name == name))
+            conn.execute(insert(documents).values(name=name, fingerprint=fingerprint, body=body))
+            self.bump(conn, version)
+
+    # authorization codes -------------------------------------------------------------------------
+
+    def save_code(self, code: str, **values: Any) -> None:
+        with self.write() as conn:
+            conn.execute(insert(codes).values(code_hash=digest(code), **values))
+
+    def find_code(self, code: str, client_id: str, now: float) -> CodeRecord | None:
+        with self.read() as conn:
+            row = conn.execute(
+                select(codes).where(
+                    and_(
+                        codes.c.code_hash == digest(code),
+                        codes.c.client_id == client_id,
+                        codes.c.expires_at > now,
+                    )
+                )
+            ).first()
+        return CodeRecord(**row._mapping) if row else None
+
+    def claim_code(self, code_hash: str, now: float) -> bool:
+        """Mark a code used; False when another request used it first."""
+        with self.write() as conn:
+            result = conn.execute(
+                update(codes)
+                .where(and_(codes.c.code_hash == code_hash, codes.c.used_at.is_(None)))
+                .values(used_at=now)
+            )
+        return result.rowcount == 1
+
+    # OAuth tokens --------------------------------------------------------------------------------
+
+    def save_token(self, **values: Any) -> int:
+        with self.write() as conn:
+            result = conn.execute(insert(tokens).values(**values))
+        return result.inserted_primary_key[0]
+
+    def rotate_and_save_token(self, old_token_id: int, now: float, **values: Any) -> int | None:
+        """Retire the old refresh token and store its successor in one transaction.
+
+        Returns None when the old refresh token was already retired: a concurrent reuse.
+        """
+        with self.write() as conn:
+            claimed = conn.execute(
+                update(tokens)
+                .where(
+                    and_(
+                        tokens.c.id == old_token_id,
+                        tokens.c.refresh_rotated_at.is_(None),
+                        tokens.c.refresh_revoked_at.is_(None),
+                    )
+                )
+                .values(refresh_rotated_at=now)
+            ).rowcount
+            if not claimed:
+                return None
+            return conn.execute(insert(tokens).values(**values)).inserted_primary_key[0]
+
+    def find_token(self, *, access: str | None = None, refresh: str | None = None) -> TokenRecord | None:
+        column, secret = (tokens.c.access_hash, access) if access else (tokens.c.refresh_hash, refresh)
+        if not secret:
+            return None
+        with self.read() as conn:
+            row = conn.execute(select(tokens).where(column == digest(secret))).first()
+        return TokenRecord(**row._mapping) if row else None
+
+    def revoke_grant(self, grant_id: str, now: float) -> None:
+        with self.write() as conn:
+            conn.execute(
+                update(tokens)
+                .where(and_(tokens.c.grant_id == grant_id, tokens.c.revoked_at.is_(None)))
+                .values(revoked_at=now)
+            )
+            conn.execute(
+                update(tokens)
+                .where(and_(tokens.c.grant_id == grant_id, tokens.c.refresh_revoked_at.is_(None)))
+                .values(refresh_revoked_at=now)
+            )
+
+    def revoke_access_token(self, token_id: int, now: float) -> None:
+        with self.write() as conn:
+            conn.execute(
+                update(tokens)
+                .where(and_(tokens.c.id == token_id, tokens.c.revoked_at.is_(None)))
+                .values(revoked_at=now)
+            )
+
+    # personal access tokens ----------------------------------------------------------------------
+
+    def create_pat(self, user_id: int, name: str, secret: str, now: float) -> PatRecord:
+        try:
+            with self.write() as conn:
+                clash = conn.execute(
+                    select(pats.c.id).where(
+                        and_(pats.c.user_id == user_id, pats.c.name == name, pats.c.deleted_at.is_(None))
+                    )
+                ).first()
+                if clash:
+                    raise DuplicateName(name)
+                pat_id = conn.execute(
+                    insert(pats).values(
+                        user_id=user_id, name=name, secret_hash=digest(secret), date_created=now
+                    )
+                ).inserted_primary_key[0]
+        except IntegrityError:  # a concurrent insert won the name (databases without BEGIN IMMEDIATE)
+            raise DuplicateName(name) from None
+        return PatRecord(pat_id, user_id, name, digest(secret), now, None, None)
+
+    def find_pat(self, pat_id: int) -> PatRecord | None:
+        with self.read() as conn:
+            row = conn.execute(select(pats).where(pats.c.id == pat_id)).first()
+        return PatRecord(**row._mapping) if row else None
+
+    def list_pats(self, user_id: int) -> list[PatRecord]:
+        with self.read() as conn:
+            rows = conn.execute(
+                select(pats)
+                .where(and_(pats.c.user_id == user_id, pats.c.deleted_at.is_(None)))
+                .order_by(pats.c.id)
+            ).all()
+        return [PatRecord(**row._mapping) for row in rows]
+
+    def touch_pat(self, pat_id: int, now: float) -> None:
+        with self.write() as conn:
+            conn.execute(update(pats).where(pats.c.id == pat_id).values(last_used=now))
+
+    def delete_pats(self, user_id: int, now: float, pat_id: int | None = None) -> int:
+        condition = and_(pats.c.user_id == user_id, pats.c.deleted_at.is_(None))
+        if pat_id is not None:
+            condition = and_(condition, pats.c.id == pat_id)
+        with self.write() as conn:
+            return conn.execute(update(pats).where(condition).values(deleted_at=now)).rowcount
+
+    # identity queue ------------------------------------------------------------------------------
+
+    def enqueue_identity(self, client_id: str | None, user_id: int, claims: dict, count: int) -> int:
+        with self.write() as conn:
+            entry_id = conn.execute(
+                insert(identity_queue).values(
+                    client_id=client_id, user_id=user_id, claims=claims, remaining=count
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                update(state)
+                .where(state.c.id == 1)
+                .values(queued_identities=state.c.queued_identities + count)
+            )
+        return entry_id
+
+    def pop_identity(self, client_id: str) -> tuple[int, dict] | None:
+        with self.write() as conn:
+            row = conn.execute(
+                select(identity_queue)
+                .where((identity_queue.c.client_id == client_id) | identity_queue.c.client_id.is_(None))
+                .order_by(identity_queue.c.id)
+                .limit(1)
+            ).first()
+            if row is None:
+                return None
+            if row.remaining <= 1:
+                conn.execute(delete(identity_queue).where(identity_queue.c.id == row.id))
+            else:
+                conn.execute(
+                    update(identity_queue)
+                    .where(identity_queue.c.id == row.id)
+                    .values(remaining=row.remaining - 1)
+                )
+            conn.execute(
+                update(state).where(state.c.id == 1).values(queued_identities=state.c.queued_identities - 1)
+            )
+        return row.user_id, row.claims or {}
+
+    def list_identities(self) -> list[dict]:
+        with self.read() as conn:
+            rows = conn.execute(select(identity_queue).order_by(identity_queue.c.id)).all()
+        return [dict(row._mapping) for row in rows]
+
+    def clear_identities(self) -> None:
+        with self.write() as conn:
+            conn.execute(delete(identity_queue))
+            conn.execute(update(state).where(state.c.id == 1).values(queued_identities=0))
+
+    # faults --------------------------------------------------------------------------------------
+
+    def add_fault(self, spec: dict, remaining: int | None) -> int:
+        with self.write() as conn:
+            fault_id = conn.execute(
+                insert(faults).values(spec=spec, remaining=remaining, hits=0)
+            ).inserted_primary_key[0]
+            self.bump(conn, "faults_version")
+        return fault_id
+
+    def list_faults(self) -> list[dict]:
+        with self.read() as conn:
+            rows = conn.execute(select(faults).order_by(faults.c.id)).all()
+        return [dict(row._mapping) for row in rows]
+
+    def consume_fault(self, fault_id: int) -> bool:
+        """Count one hit; False when the fault ran out meanwhile (another worker used the last one)."""
+        with self.write() as conn:
+            row = conn.execute(select(faults.c.remaining).where(faults.c.id == fault_id)).first()
+            if row is None:
+                return False
+            if row.remaining is None:
+                conn.execute(update(faults).where(faults.c.id == fault_id).values(hits=faults.c.hits + 1))
+                return True
+            if row.remaining <= 1:
+                conn.execute(delete(faults).where(faults.c.id == fault_id))
+                self.bump(conn, "faults_version")
+            else:
+                conn.execute(
+                    update(faults)
+                    .where(faults.c.id == fault_id)
+                    .values(remaining=faults.c.remaining - 1, hits=faults.c.hits + 1)
+                )
+        return True
+
+    def delete_fault(self, fault_id: int) -> bool:
+        with self.write() as conn:
+            deleted = conn.execute(delete(faults).where(faults.c.id == fault_id)).rowcount
+            if deleted:
+                self.bump(conn, "faults_version")
+        return bool(deleted)
+
+    def clear_faults(self) -> None:
+        with self.write() as conn:
+            conn.execute(delete(faults))
+            self.bump(conn, "faults_version")
+
+    # request log ---------------------------------------------------------------------------------
+
+    def log_request(self, entry: dict, keep: int) -> None:
+        with self.write() as conn:
+            new_id = conn.execute(insert(request_log).values(entry=entry)).inserted_primary_key[0]
+            if new_id % 50 == 0:
+                conn.execute(delete(request_log).where(request_log.c.id <= new_id - keep))
+
+    def clear_request_log(self) -> None:
+        with self.write() as conn:
+            conn.execute(delete(request_log))
+
+    def recent_requests(self, limit: int) -> list[dict]:
+        with self.read() as conn:
+            rows = conn.execute(
+                select(request_log.c.entry).order_by(request_log.c.id.desc()).limit(limit)
+            ).all()
+        return [row.entry for row in reversed(rows)]
+
+    # reset ---------------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget everything but the schema and the signing keys (POST /_mock/reset)."""
+        with self.write() as conn:
+            for table in (codes, tokens, pats, identity_queue, faults, request_log, documents):
+                conn.execute(delete(table))
+            conn.execute(update(state).where(state.c.id == 1).values(clock_offset=0.0, queued_identities=0))
+            self.bump(conn, "clients_version", "faults_version")

@@ -1,0 +1,211 @@
+"""Access and refresh tokens, minted, stored and checked in one place for the OIDC and Platform endpoints.
+
+Nextflow sends an access token as `Bearer` only when it has exactly two dots, so every access token
+the mock issues is a compact JWS. Each one is also recorded (by digest) in the store, so it can be
+revoked; checking a token means verifying the signature against the published keys, the issuer
+and expiry against the mock clock, and then its record.
+
+Refresh tokens rotate on every use, whether at the OIDC token endpoint or at Platform's web-session
+`POST /oauth/access_token`; presenting a rotated one revokes its whole grant (RFC 9700 §4.14.2).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import RSAKey
+
+from .directory import User
+from .runtime import Runtime
+from .store import TokenRecord, digest
+
+ACCESS_TOKEN_TYPE = "at+jwt"
+CLAIM_TARGETS = ("id_token", "access_token", "userinfo")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who a grant is for: the user, when they signed in, and extra claims per token kind."""
+
+    user: User
+    auth_time: int
+    claims: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def get_user_id(self) -> str:
+        return self.user.sub
+
+    def extra(self, target: str) -> dict[str, Any]:
+        return dict(self.claims.get(target) or {})
+
+
+@dataclass(frozen=True)
+class AccessGrant:
+    """A verified access token: its record, its user and its claims."""
+
+    record: TokenRecord
+    user: User
+    claims: Mapping[str, Any]
+
+
+class RefreshTokenRejected(Exception):
+    """A known refresh token that may not be used: revoked, or already rotated (the grant is then revoked)."""
+
+
+def new_secret() -> str:
+    """256 random bits in URL-unreserved characters (safe through the CLI's double URL-decoding)."""
+    return secrets.token_urlsafe(32)
+
+
+def sign(claims: Mapping[str, Any], key: RSAKey, typ: str | None = None) -> str:
+    header = {"alg": "RS256", "kid": key.kid}
+    if typ:
+        header["typ"] = typ
+    return jwt.encode(header, dict(claims), key)
+
+
+def access_token_claims(
+    runtime: Runtime, *, client_id: str, subject: Subject, scope: str, now: int, lifetime: int
+) -> dict[str, Any]:
+    return {
+        "iss": runtime.settings.issuer,
+        "sub": subject.user.sub,
+        "aud": client_id,
+        "client_id": client_id,
+        "scope": scope,
+        "iat": now,
+        "exp": now + lifetime,
+        "auth_time": subject.auth_time,
+        "jti": secrets.token_hex(16),
+        **subject.extra("access_token"),
+    }
+
+
+def verify_access_token(runtime: Runtime, token: str) -> AccessGrant | None:
+    """The grant behind a bearer JWT we issued, or None when it is forged, expired or revoked."""
+    if token.count(".") != 2:
+        return None
+    try:
+        decoded = jwt.decode(token, runtime.keyring.verification_keys, algorithms=["RS256"])
+    except (JoseError, ValueError, TypeError):
+        return None
+    claims = decoded.claims
+    now = runtime.now()
+    expires = claims.get("exp")
+    if claims.get("iss") != runtime.settings.issuer or not isinstance(expires, int | float) or expires <= now:
+        return None
+    record = runtime.store.find_token(access=token)
+    if record is None or record.revoked_at is not None or record.access_expires_at <= now:
+        return None
+    user = runtime.directory.find_user(record.user_id)
+    if user is None:
+        return None
+    return AccessGrant(record=record, user=user, claims=claims)
+
+
+def mint_token_response(
+    runtime: Runtime,
+    *,
+    client_id: str,
+    subject: Subject,
+    scope: str,
+    lifetime: int | None = None,
+    include_refresh_token: bool = True,
+) -> dict[str, Any]:
+    """An RFC 6749 §5.1 token response: a signed access JWT, and a refresh token with offline_access."""
+    lifetime = lifetime or runtime.settings.access_token_lifetime
+    claims = access_token_claims(
+        runtime, client_id=client_id, subject=subject, scope=scope, now=int(runtime.now()), lifetime=lifetime
+    )
+    token = {
+        "access_token": sign(claims, runtime.keyring.signing_key, typ=ACCESS_TOKEN_TYPE),
+        "token_type": "Bearer",
+        "expires_in": lifetime,
+        "scope": scope,
+    }
+    if include_refresh_token and "offline_access" in scope.split():
+        token["refresh_token"] = new_secret()
+    return token
+
+
+def save_token_response(
+    runtime: Runtime,
+    token: Mapping[str, Any],
+    *,
+    grant_id: str,
+    client_id: str,
+    subject: Subject,
+    rotated: TokenRecord | None,
+) -> None:
+    """Record a minted response; when it carries a successor for `rotated`, retire that one atomically.
+
+    Raises RefreshTokenRejected when a concurrent request rotated `rotated` first (a reuse).
+    """
+    now = runtime.now()
+    refresh = token.get("refresh_token")
+    values = {
+        "grant_id": grant_id,
+        "client_id": client_id,
+        "user_id": subject.user.id,
+        "scope": token["scope"],
+        "auth_time": subject.auth_time,
+        "claims": dict(subject.claims),
+        "access_hash": digest(token["access_token"]),
+        "access_expires_at": now + token["expires_in"],
+        "refresh_hash": digest(refresh) if refresh else None,
+        "refresh_expires_at": now + runtime.settings.refresh_token_lifetime if refresh else None,
+        "issued_at": now,
+    }
+    if rotated is None or refresh is None or runtime.settings.has_defect("rotated-refresh-accepted"):
+        runtime.store.save_token(**values)
+    elif runtime.store.rotate_and_save_token(rotated.id, now, **values) is None:
+        runtime.store.revoke_grant(grant_id, now)
+        raise RefreshTokenRejected(
+            "refresh token was already used (rotated); every token of this grant is now revoked"
+        )
+
+
+def find_refresh_token(runtime: Runtime, refresh_token: str) -> TokenRecord | None:
+    """The live record of a refresh token; None when unknown or expired.
+
+    Raises RefreshTokenRejected when it was revoked, or already rotated (then its grant is revoked).
+    """
+    now = runtime.now()
+    record = runtime.store.find_token(refresh=refresh_token)
+    if record is None or record.refresh_expires_at is None or record.refresh_expires_at <= now:
+        return None
+    if record.refresh_revoked_at is not None:
+        raise RefreshTokenRejected("refresh token was revoked")
+    if record.refresh_rotated_at is not None and not runtime.settings.has_defect("rotated-refresh-accepted"):
+        runtime.store.revoke_grant(record.grant_id, now)
+        raise RefreshTokenRejected(
+            "refresh token was already used (rotated); every token of this grant is now revoked"
+        )
+    return record
+
+
+def subject_of(runtime: Runtime, record: TokenRecord) -> Subject | None:
+    user = runtime.directory.find_user(record.user_id)
+    if user is None:
+        return None
+    return Subject(user, record.auth_time, record.claims or {})
+
+
+def refresh_tokens(runtime: Runtime, refresh_token: str) -> dict[str, Any] | None:
+    """Trade a refresh token for a new access token and a rotated refresh token, keeping client and scope.
+
+    None when the token is unknown, expired or its user is gone; RefreshTokenRejected as find_refresh_token.
+    """
+    record = find_refresh_token(runtime, refresh_token)
+    subject = subject_of(runtime, record) if record else None
+    if record is None or subject is None:
+        return None
+    token = mint_token_response(runtime, client_id=record.client_id, subject=subject, scope=record.scope)
+    save_token_response(
+        runtime, token, grant_id=record.grant_id, client_id=record.client_id, subject=subject, rotated=record
+    )
+    return token

@@ -1,0 +1,102 @@
+"""Check HTTP responses against the mock's own OpenAPI 3.1 document (`{issuer}/openapi.json`).
+
+Every response must belong to a documented operation and status, with a body that validates
+against that status's JSON schema (or no body where none is documented). A request to a path the
+document does not list must get 404, a wrong method 405, both with an `ErrorResponse` body.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+DOCUMENT_URI = "urn:mock-platform:openapi"
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass(frozen=True)
+class Route:
+    template: str
+    pattern: re.Pattern[str]
+    operations: dict[str, dict[str, Any]]
+    literal_segments: int
+
+
+class OpenApiChecker:
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.registry = Registry().with_resource(
+            DOCUMENT_URI, Resource.from_contents(document, default_specification=DRAFT202012)
+        )
+        self.routes: list[Route] = []
+        self.prefixes: set[str] = set()
+        for template, item in document["paths"].items():
+            server = (item.get("servers") or document["servers"])[0]["url"].rstrip("/")
+            self.prefixes.add(server)
+            pattern = re.escape(server) + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+            if template == "/":
+                pattern = re.escape(server) + "/?"
+            operations = {method: item[method] for method in METHODS if method in item}
+            literal = sum(1 for part in template.split("/") if part and not part.startswith("{"))
+            self.routes.append(Route(template, re.compile(f"^{pattern}$"), operations, literal))
+        # Literal segments win over templates: /tokens/delete-all before /tokens/{tokenId}.
+        self.routes.sort(key=lambda route: -route.literal_segments)
+        self.seen: set[tuple[str, str, int]] = set()
+
+    def check(self, response: requests.Response) -> None:
+        method = response.request.method.lower()
+        url = response.url.split("?", 1)[0]
+        route = next((route for route in self.routes if route.pattern.match(url)), None)
+        if route is None and not any(url.startswith(prefix + "/") for prefix in self.prefixes):
+            return  # outside the documented surface (the OIDC endpoints, /healthz, /_mock)
+        where = f"{method.upper()} {url} -> {response.status_code}"
+        if route is None or method not in route.operations:
+            expected = 404 if route is None else 405
+            assert response.status_code == expected, f"{where}: undocumented, expected {expected}"
+            self._validate(response, self._ref("ErrorResponse"), where)
+            return
+        responses = route.operations[method]["responses"]
+        status = str(response.status_code)
+        assert status in responses, f"{where}: status not documented (documented: {', '.join(responses)})"
+        self.seen.add((method, route.template, response.status_code))
+        documented = self._resolve(responses[status])
+        content = documented.get("content")
+        if content is None:
+            assert not response.content, f"{where}: documented without a body, got {response.content[:200]!r}"
+            return
+        assert response.headers.get("Content-Type", "").split(";")[0] in content, (
+            f"{where}: Content-Type {response.headers.get('Content-Type')!r} is not one of {list(content)}"
+        )
+        self._validate(response, content["application/json"]["schema"], where)
+
+    def _ref(self, name: str) -> dict[str, str]:
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    def _resolve(self, item: dict[str, Any]) -> dict[str, Any]:
+        while "$ref" in item:
+            node: Any = self.document
+            for part in item["$ref"].removeprefix("#/").split("/"):
+                node = node[part]
+            item = node
+        return item
+
+    def _validate(self, response: requests.Response, schema: dict[str, Any], where: str) -> None:
+        try:
+            body = response.json()
+        except json.JSONDecodeError:
+            raise AssertionError(f"{where}: body is not JSON: {response.text[:200]!r}") from None
+        if "$ref" in schema:
+            schema = {"$ref": DOCUMENT_URI + schema["$ref"]}
+        errors = sorted(
+            Draft202012Validator(schema, registry=self.registry).iter_errors(body), key=lambda e: e.path
+        )
+        assert not errors, f"{where}: body does not match the schema:\n" + "\n".join(
+            f"  at /{'/'.join(map(str, error.absolute_path))}: {error.message}" for error in errors
+        )

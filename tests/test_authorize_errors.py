@@ -1,0 +1,134 @@
+"""Authorize errors: never redirect to an unregistered URI; redirect the rest with error + state."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from .oidc_flows import authorize, endpoint, redirect_params
+
+NEVER_REDIRECTED = [
+    "http://attacker.example/callback",
+    "https://attacker.example/callback",
+    "http://localhost:41121/callback",
+    "http://127.0.0.2:41121/callback",
+    "http://0.0.0.0:41121/callback",
+    "http://127.1:41121/callback",
+    "http://2130706433:41121/callback",
+    "http://[::ffff:127.0.0.1]:41121/callback",
+    "http://[::1]:41121/callback",
+    "http://127.0.0.1.example:41121/callback",
+    "http://127.0.0.1:41121@attacker.example/callback",
+    "http://attacker.example\\@127.0.0.1:41121/callback",
+    "http://127.0.0.1:41121#@attacker.example/",
+    "http://127.0.0.1:41121/callback#frag",
+    "https://127.0.0.1:41121/callback",
+    "http://127.0.0.1:41121/callback?foo=bar",
+    "http://127.0.0.1:99999/callback",
+    "http://127.0.0.1:41121\\callback",
+    "javascript:alert(1)//127.0.0.1",
+    "//attacker.example/callback",
+    "",
+]
+
+
+def assert_error_page(response: requests.Response) -> None:
+    assert response.status_code == 400
+    assert "Location" not in response.headers
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("redirect_uri", NEVER_REDIRECTED)
+def test_unregistered_redirect_uris_get_an_error_page(live_platform, redirect_uri):
+    assert_error_page(authorize(live_platform.issuer, redirect_uri=redirect_uri or None))
+
+
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        "http://127.0.0.1:1/callback",
+        "http://127.0.0.1:65535/callback",
+        "http://127.0.0.1/callback",
+        "http://127.0.0.1:41121/",
+        "http://127.0.0.1:41121/other/path",
+    ],
+)
+def test_nextflow_cli_loopback_registration_accepts_any_port_and_path(live_platform, redirect_uri):
+    response = authorize(live_platform.issuer, redirect_uri=redirect_uri)
+    assert response.headers["Location"].startswith(redirect_uri + "?code=")
+
+
+def test_seqera_ai_cli_registration_requires_the_callback_path(live_platform):
+    ok = authorize(
+        live_platform.issuer, client_id="seqera_ai_cli", redirect_uri="http://127.0.0.1:53690/callback"
+    )
+    assert "code" in redirect_params(ok)
+    assert_error_page(
+        authorize(
+            live_platform.issuer, client_id="seqera_ai_cli", redirect_uri="http://127.0.0.1:53690/other"
+        )
+    )
+
+
+@pytest.mark.parametrize("client_id", [None, "", "no_such_client"])
+def test_missing_or_unknown_client_gets_an_error_page(live_platform, client_id):
+    assert_error_page(authorize(live_platform.issuer, client_id=client_id))
+
+
+def test_duplicated_redirect_uri_gets_an_error_page(live_platform):
+    url = endpoint(live_platform.issuer, "authorize")
+    query = (
+        "client_id=nextflow_cli&response_type=code&scope=openid&state=s&code_challenge_method=S256"
+        f"&code_challenge={'c' * 43}&login_hint=alice"
+        "&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcallback&redirect_uri=http%3A%2F%2F127.0.0.1%3A2%2Fcallback"
+    )
+    assert_error_page(requests.get(f"{url}?{query}", allow_redirects=False, timeout=10))
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"response_type": "token"}, "unsupported_response_type"),
+        ({"response_type": "code id_token"}, "unsupported_response_type"),
+        ({"response_type": None}, "unsupported_response_type"),
+        ({"scope": None}, "invalid_scope"),
+        ({"prompt": "none", "login_hint": None}, "login_required"),
+        ({"prompt": "none login"}, "invalid_request"),
+        ({"max_age": "soon"}, "invalid_request"),
+    ],
+)
+def test_other_errors_redirect_with_state(live_platform, changes, error):
+    query = redirect_params(authorize(live_platform.issuer, state="keep me", **changes))
+    assert query["error"] == error
+    assert query["state"] == "keep me"
+    assert "code" not in query
+
+
+def test_unknown_scopes_are_dropped_from_the_grant(live_platform):
+    from .oidc_flows import login_tokens
+
+    tokens = login_tokens(live_platform.issuer, scope="openid admin email")
+    assert tokens["scope"] == "openid email"
+
+
+def test_error_page_escapes_reflected_input(live_platform):
+    response = authorize(live_platform.issuer, client_id="<script>alert(1)</script>")
+    assert_error_page(response)
+    assert "<script>alert(1)" not in response.text
+
+
+def test_no_session_and_no_hint_shows_the_login_page(live_platform):
+    response = authorize(live_platform.issuer, login_hint=None, state="<b>state</b>")
+    assert response.status_code == 200
+    assert 'id="login-form"' in response.text
+    assert "<b>state</b>" not in response.text and "&lt;b&gt;state&lt;/b&gt;" in response.text
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_login_hint_for_an_unknown_user_shows_the_login_page(live_platform):
+    response = authorize(live_platform.issuer, login_hint=quote("nobody@example.com"))
+    assert response.status_code == 200 and 'id="login-form"' in response.text

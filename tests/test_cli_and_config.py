@@ -1,0 +1,173 @@
+"""`mock-platform` commands and configuration errors: every bad input names where and what."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from mock_platform.cli import main
+from mock_platform.errors import ConfigError
+from mock_platform.settings import Settings
+from mock_platform.testing import run_server
+
+from .oidc_flows import endpoint, login_tokens, userinfo
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    for name in list(__import__("os").environ):
+        if name.startswith("MOCK_PLATFORM_"):
+            monkeypatch.delenv(name)
+
+    def invoke(*args: str, env: dict[str, str] | None = None):
+        return CliRunner().invoke(main, [*args], env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "mock.yml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def test_check_config_lists_what_would_be_served(cli, tmp_path):
+    result = cli("check-config", "--data-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "issuer: http://127.0.0.1:8080/api" in result.output
+    assert "client nextflow_cli: none, redirect http://127.0.0.1" in result.output
+    assert "users: alice, bob, carol" in result.output
+    assert result.output.rstrip().endswith("configuration OK")
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ("clients:\n  - client-id: my_cli\n", "clients[0] (my_cli).redirect-uris: required"),
+        (
+            "clients:\n  - client-id: my_cli\n    redirect-uris: ['http://h/cb#x']\n",
+            "must not have a fragment",
+        ),
+        (
+            "clients:\n  - client-id: my_cli\n    redirect-uris: ['http://h/cb']\n    colour: blue\n",
+            "unknown key(s) colour",
+        ),
+        (
+            "clients:\n  - client-id: nextflow_cli\n    redirect-uris: ['http://a/cb']\n  - client-id: nextflow_cli\n"
+            "    redirect-uris: ['http://b/cb']\n",
+            "'nextflow_cli' is registered twice",
+        ),
+        (
+            "users:\n  - id: 7\n    userName: dave\n    email: not-an-email\n    password: x\n",
+            "users[3] (dave).email",
+        ),
+        ("settings:\n  port: eighty\n", "settings.port: invalid literal"),
+        ("settings:\n  colour: blue\n", "unknown setting 'colour'"),
+        ("clients: [oops\n", "not valid YAML"),
+        ("- a list\n", "the top level must be a mapping"),
+    ],
+)
+def test_bad_config_files_name_the_file_the_key_and_the_problem(cli, tmp_path, config, message):
+    path = write(tmp_path, config)
+    result = cli("check-config", "--data-dir", str(tmp_path), "--config", str(path))
+    assert result.exit_code == 1
+    assert str(path) in result.output and message in result.output
+
+
+def test_missing_config_file(cli, tmp_path):
+    result = cli("check-config", "--config", str(tmp_path / "nope.yml"))
+    assert result.exit_code == 1 and "config file not found" in result.output
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"MOCK_PLATFORM_PORT": "abc"}, "environment variable MOCK_PLATFORM_PORT"),
+        ({"MOCK_PLATFORM_HEADLESS_LOGIN": "maybe"}, "expected on/off"),
+        ({"MOCK_PLATFORM_API_PATH": "api/"}, "api_path"),
+        ({"MOCK_PLATFORM_BASE_URL": "http://h:1/api"}, "must be scheme://host[:port] with no path"),
+        ({"MOCK_PLATFORM_DEFECTS": "pkce-not-verified,bogus"}, "unknown defect(s) bogus"),
+        ({"MOCK_PLATFORM_AUTO_LOGIN": "nobody"}, "auto_login"),
+    ],
+)
+def test_bad_environment_is_reported(cli, tmp_path, env, message):
+    result = cli("check-config", "--data-dir", str(tmp_path), env=env)
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_settings_precedence_file_then_env_then_flags(tmp_path):
+    path = write(tmp_path, "settings:\n  code_lifetime: 30\n  access-token-lifetime: 600\n")
+    settings = Settings.load(
+        {"config": path, "access_token_lifetime": 900},
+        environ={"MOCK_PLATFORM_CODE_LIFETIME": "45", "MOCK_PLATFORM_HEADLESS_LOGIN": "off"},
+    )
+    assert (settings.code_lifetime, settings.access_token_lifetime, settings.headless_login) == (
+        45,
+        900,
+        False,
+    )
+    with pytest.raises(ConfigError, match="code_lifetime: must be a positive"):
+        Settings.load({"code_lifetime": 0}, environ={})
+
+
+def test_config_file_adds_clients_and_users(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        clients:
+          - client-id: my_cli
+            redirect-uris: ["http://127.0.0.1/cb"]
+        users:
+          - id: 2001
+            userName: dave
+            email: dave@example.net
+            password: dave-password
+            claims: {team: core}
+        """,
+    )
+    with run_server(tmp_path / "data", config=path) as server:
+        tokens = login_tokens(
+            server.issuer, client_id="my_cli", redirect_uri="http://127.0.0.1:5000/cb", login_hint="dave"
+        )
+        assert userinfo(server.issuer, tokens["access_token"]).json()["preferred_username"] == "dave"
+
+
+def test_users_command(cli, tmp_path):
+    result = cli("users", "--data-dir", str(tmp_path))
+    assert result.exit_code == 0
+    assert "1001\talice\talice@example.com\tacme (owner)" in result.output
+
+
+def test_keys_rotate_publishes_the_new_key_and_keeps_the_old(cli, tmp_path):
+    with run_server(tmp_path) as server:
+        old_kid = requests.get(endpoint(server.issuer, "jwks"), timeout=10).json()["keys"][0]["kid"]
+        old_tokens = login_tokens(server.issuer)
+        result = cli("keys", "rotate", "--data-dir", str(tmp_path))
+        assert result.exit_code == 0 and "new signing key" in result.output
+        kids = [
+            key["kid"] for key in requests.get(endpoint(server.issuer, "jwks"), timeout=10).json()["keys"]
+        ]
+        assert len(kids) == 2 and old_kid in kids
+        new_tokens = login_tokens(server.issuer)
+        from joserfc import jws
+
+        assert jws.extract_compact(new_tokens["id_token"].encode()).protected["kid"] != old_kid
+        assert userinfo(server.issuer, old_tokens["access_token"]).status_code == 200
+
+
+def test_headless_login_off_shows_the_page(tmp_path):
+    with run_server(tmp_path, headless_login=False) as server:
+        from .oidc_flows import authorize
+
+        response = authorize(server.issuer)
+        assert response.status_code == 200 and 'id="login-form"' in response.text
+
+
+def test_auto_login_signs_in_without_a_hint(tmp_path):
+    with run_server(tmp_path, auto_login="bob") as server:
+        tokens = login_tokens(server.issuer, login_hint=None, prompt="login")
+        assert userinfo(server.issuer, tokens["access_token"]).json()["sub"] == "1002"

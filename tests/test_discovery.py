@@ -1,0 +1,96 @@
+"""Discovery and JWKS: what the CLIs and generic OIDC libraries read before logging in."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import requests
+
+from mock_platform.testing import run_server
+
+from .oidc_flows import endpoint
+
+ENDPOINT_KEYS = (
+    "authorization_endpoint",
+    "token_endpoint",
+    "userinfo_endpoint",
+    "jwks_uri",
+    "revocation_endpoint",
+    "end_session_endpoint",
+)
+
+
+def first_string_after(text: str, key: str) -> str:
+    """What lib-platform-oidc's extractJsonString reads: the first quoted value after the first key."""
+    match = re.search(rf'"{key}"\s*:\s*"([^"]*)"', text)
+    assert match, f"{key} not found"
+    return match.group(1)
+
+
+def test_discovery_has_the_contract_fields(live_platform):
+    response = requests.get(endpoint(live_platform.issuer, "discovery"), timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/json")
+    doc = response.json()
+    issuer = live_platform.issuer
+    assert doc["issuer"] == issuer
+    assert doc["authorization_endpoint"] == f"{issuer}/oauth/authorize"
+    assert doc["userinfo_endpoint"] == f"{issuer}/userinfo"
+    assert doc["jwks_uri"] == f"{issuer}/.well-known/jwks.json"
+    assert doc["response_types_supported"] == ["code"]
+    assert doc["grant_types_supported"] == ["authorization_code", "refresh_token"]
+    assert doc["code_challenge_methods_supported"] == ["S256"]
+    assert "none" in doc["token_endpoint_auth_methods_supported"]
+    assert set(doc["scopes_supported"]) >= {"openid", "profile", "email", "offline_access"}
+    assert doc["subject_types_supported"] == ["public"]
+    assert doc["id_token_signing_alg_values_supported"] == ["RS256"]
+    assert {"sub", "email", "email_verified", "name"} <= set(doc["claims_supported"])
+
+
+def test_discovery_is_safe_for_the_java_string_scanner(live_platform):
+    text = requests.get(endpoint(live_platform.issuer, "discovery"), timeout=10).text
+    doc = json.loads(text)
+    assert "\\/" not in text and "\\u" not in text
+    for key in ENDPOINT_KEYS:
+        assert first_string_after(text, key) == doc[key]
+        assert text.count(f'"{key}"') == 1
+    assert all(not isinstance(value, dict) for value in doc.values())
+    assert "?" not in doc["authorization_endpoint"]
+
+
+def test_rfc8414_metadata_matches(live_platform):
+    oidc = requests.get(endpoint(live_platform.issuer, "discovery"), timeout=10).json()
+    for url in (
+        f"{live_platform.issuer}/.well-known/oauth-authorization-server",
+        f"{live_platform.base_url}/.well-known/oauth-authorization-server/api",
+    ):
+        response = requests.get(url, timeout=10)
+        assert response.status_code == 200, url
+        assert response.json() == oidc
+
+
+def test_cloud_shape_serves_everything_at_the_root(tmp_path):
+    with run_server(tmp_path, api_path="") as server:
+        assert server.issuer == server.base_url
+        doc = requests.get(f"{server.base_url}/.well-known/openid-configuration", timeout=10).json()
+        assert doc["issuer"] == server.base_url
+        assert doc["token_endpoint"] == f"{server.base_url}/oauth/token"
+        assert requests.get(doc["jwks_uri"], timeout=10).status_code == 200
+
+
+def test_jwks_publishes_one_rsa_signing_key_without_private_parts(live_platform):
+    response = requests.get(endpoint(live_platform.issuer, "jwks"), timeout=10)
+    assert response.status_code == 200
+    (key,) = response.json()["keys"]
+    assert key["kty"] == "RSA" and key["use"] == "sig" and key["alg"] == "RS256" and key["kid"]
+    assert not {"d", "p", "q", "dp", "dq", "qi", "oth", "k"} & set(key)
+    modulus = base64.urlsafe_b64decode(key["n"] + "=" * (-len(key["n"]) % 4))
+    assert len(modulus) * 8 >= 2048
+
+
+def test_health(live_platform):
+    response = requests.get(f"{live_platform.base_url}/healthz", timeout=10)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}

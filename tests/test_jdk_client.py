@@ -1,0 +1,59 @@
+"""The JDK's default HttpClient (what lib-platform-oidc uses) gets plain HTTP/1.1 answers.
+
+It offers an h2c upgrade on every http:// request; servers that answer that with an error (old
+uvicorn did) break `nextflow auth login` before it starts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mock_platform.testing import run_server
+
+from .serve_process import serve
+
+pytestmark = pytest.mark.java
+PROBE = Path(__file__).parent / "java" / "JdkClientProbe.java"
+
+
+@pytest.fixture(scope="module")
+def probe_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("javac") is None or shutil.which("java") is None:
+        reason = (
+            "no JDK (javac) on this machine; make test installs default-jdk-headless where apt is available"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    classes = tmp_path_factory.mktemp("jdk-probe")
+    subprocess.run(["javac", "-d", str(classes), str(PROBE)], check=True, capture_output=True, timeout=120)
+    return classes
+
+
+def run_probe(classes: Path, issuer: str) -> list[str]:
+    result = subprocess.run(
+        ["java", "-cp", str(classes), "JdkClientProbe", issuer], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def assert_http11_answers(lines: list[str]) -> None:
+    assert lines[0] == "200 HTTP_1_1"
+    assert lines[1] == "400 HTTP_1_1"
+    assert '"error": "invalid_grant"' in lines[2]
+
+
+def test_jdk_client_against_the_test_server(probe_classes, tmp_path):
+    with run_server(tmp_path) as server:
+        assert_http11_answers(run_probe(probe_classes, server.issuer))
+
+
+def test_jdk_client_against_gunicorn(probe_classes, tmp_path):
+    with serve(tmp_path) as base:
+        assert_http11_answers(run_probe(probe_classes, f"{base}/api"))

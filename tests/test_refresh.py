@@ -1,0 +1,70 @@
+"""Refresh: rotation on every use, reuse revokes the family, scope may narrow but never widen."""
+
+from __future__ import annotations
+
+import requests
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+from .oidc_flows import endpoint, login_tokens, refresh, userinfo
+from .test_token_endpoint import assert_oauth_error
+
+
+def test_refresh_rotates_and_returns_a_fresh_id_token(live_platform):
+    issuer = live_platform.issuer
+    tokens = login_tokens(issuer)
+    response = refresh(issuer, tokens["refresh_token"])
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"]
+    fresh = response.json()
+    assert fresh["refresh_token"] != tokens["refresh_token"]
+    assert fresh["access_token"] != tokens["access_token"]
+    assert fresh["token_type"] == "Bearer" and fresh["expires_in"] > 0
+    keys = KeySet.import_key_set(requests.get(endpoint(issuer, "jwks"), timeout=10).json())
+    old_claims = jwt.decode(tokens["id_token"], keys).claims
+    new_claims = jwt.decode(fresh["id_token"], keys).claims
+    for claim in ("iss", "sub", "aud", "auth_time"):
+        assert new_claims[claim] == old_claims[claim]
+    assert userinfo(issuer, fresh["access_token"]).status_code == 200
+
+
+def test_reusing_a_rotated_refresh_token_revokes_the_whole_family(live_platform):
+    issuer = live_platform.issuer
+    tokens = login_tokens(issuer)
+    fresh = refresh(issuer, tokens["refresh_token"]).json()
+    assert_oauth_error(refresh(issuer, tokens["refresh_token"]), "invalid_grant")
+    assert_oauth_error(refresh(issuer, fresh["refresh_token"]), "invalid_grant")
+    assert userinfo(issuer, fresh["access_token"]).status_code == 401
+
+
+def test_scope_can_narrow_but_not_widen(live_platform):
+    issuer = live_platform.issuer
+    tokens = login_tokens(issuer, scope="openid email offline_access")
+    assert_oauth_error(refresh(issuer, tokens["refresh_token"], scope="openid profile"), "invalid_scope")
+    narrowed = refresh(issuer, tokens["refresh_token"], scope="openid offline_access")
+    assert narrowed.status_code == 200
+    assert narrowed.json()["scope"] == "openid offline_access"
+
+
+def test_refresh_token_is_bound_to_its_client(live_platform):
+    issuer = live_platform.issuer
+    tokens = login_tokens(issuer)
+    assert_oauth_error(refresh(issuer, tokens["refresh_token"], client_id="seqera_ai_cli"), "invalid_grant")
+    assert refresh(issuer, tokens["refresh_token"]).status_code == 200
+
+
+def test_garbage_refresh_token(live_platform):
+    assert_oauth_error(refresh(live_platform.issuer, "garbage"), "invalid_grant")
+
+
+def test_seqera_cli_refresh_with_scope(live_platform):
+    issuer = live_platform.issuer
+    tokens = login_tokens(issuer, client_id="seqera_ai_cli", redirect_uri="http://127.0.0.1:53682/callback")
+    response = refresh(
+        issuer,
+        tokens["refresh_token"],
+        client_id="seqera_ai_cli",
+        scope="openid profile email offline_access",
+    )
+    assert response.status_code == 200
+    assert {"access_token", "refresh_token", "expires_in"} <= set(response.json())

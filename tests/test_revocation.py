@@ -1,0 +1,70 @@
+"""RFC 7009 revocation for public clients, and RP-initiated logout."""
+
+from __future__ import annotations
+
+import requests
+
+from .oidc_flows import endpoint, login_tokens, refresh, userinfo
+from .test_token_endpoint import assert_oauth_error
+
+
+def revoke(issuer: str, token: str, hint: str | None = "refresh_token", client_id: str = "nextflow_cli"):
+    fields = {"token": token, "client_id": client_id}
+    if hint:
+        fields["token_type_hint"] = hint
+    return requests.post(endpoint(issuer, "revoke"), data=fields, timeout=10)
+
+
+def test_revoking_the_refresh_token_ends_the_grant(live_platform):
+    issuer = live_platform.issuer
+    tokens = login_tokens(issuer)
+    assert revoke(issuer, tokens["refresh_token"]).status_code == 200
+    assert_oauth_error(refresh(issuer, tokens["refresh_token"]), "invalid_grant")
+    assert userinfo(issuer, tokens["access_token"]).status_code == 401
+
+
+def test_revoking_an_access_token_keeps_the_refresh_token(live_platform):
+    issuer = live_platform.issuer
+    tokens = login_tokens(issuer)
+    assert revoke(issuer, tokens["access_token"], hint="bogus").status_code == 200
+    assert userinfo(issuer, tokens["access_token"]).status_code == 401
+    assert refresh(issuer, tokens["refresh_token"]).status_code == 200
+
+
+def test_unknown_tokens_answer_200(live_platform):
+    assert revoke(live_platform.issuer, "not-a-token").status_code == 200
+
+
+def test_another_client_cannot_revoke(live_platform):
+    issuer = live_platform.issuer
+    tokens = login_tokens(issuer)
+    assert revoke(issuer, tokens["refresh_token"], client_id="seqera_ai_cli").status_code == 400
+    assert refresh(issuer, tokens["refresh_token"]).status_code == 200
+
+
+def test_revocation_needs_post(live_platform):
+    response = requests.get(
+        endpoint(live_platform.issuer, "revoke") + "?token=x&client_id=nextflow_cli", timeout=10
+    )
+    assert response.status_code == 405
+
+
+def test_logout_without_a_hint_shows_a_page_and_never_redirects(live_platform):
+    response = requests.get(
+        endpoint(live_platform.issuer, "logout"),
+        params={"post_logout_redirect_uri": "http://attacker.example/", "client_id": "nextflow_cli"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 200 and "signed out" in response.text
+    assert "Location" not in response.headers
+
+
+def test_logout_with_a_bad_id_token_hint_is_an_error_page(live_platform):
+    response = requests.get(
+        endpoint(live_platform.issuer, "logout"),
+        params={"id_token_hint": "x.y.z"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 400 and "Location" not in response.headers
