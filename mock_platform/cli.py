@@ -65,10 +65,13 @@ def main() -> None:
 def serve(dev: bool, **flags: Any) -> None:
     """Start the dev IdP (gunicorn workers sharing one store)."""
     from .app import create_app
+    from .serving import listen, run_gunicorn, run_werkzeug
 
     settings = load_settings(flags)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
+        sock = listen(settings.host, settings.port)
+        settings = settings.replace(port=sock.getsockname()[1])  # port 0: the one the OS picked
         app = create_app(settings)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
@@ -79,13 +82,9 @@ def serve(dev: bool, **flags: Any) -> None:
         err=True,
     )
     if dev:
-        from werkzeug.serving import run_simple
-
-        run_simple(settings.host, settings.port, app, threaded=True)
-        return
-    from .serving import run_gunicorn
-
-    run_gunicorn(app, settings)
+        run_werkzeug(app, sock)
+    else:
+        run_gunicorn(app, settings, sock)
 
 
 @main.command()

@@ -1,22 +1,124 @@
-"""pytest fixtures for projects that test their login code against the mock (entry point `mock_platform`)."""
+"""pytest fixtures for projects that test their login code against the mock (entry point `mock_platform`).
+
+    def test_admin_login(mock_platform, oidc_login):
+        mock_platform.control.queue_identity("bob", claims={"role": "admin"})
+        tokens = oidc_login(user=None)                     # bob, from the queue
+        mock_platform.control.add_fault("token", error="invalid_grant")
+
+    @pytest.mark.settings(api_path="")                     # this test gets its own server
+    def test_cloud_shape(mock_platform): ...
+
+Every pytest run that has this distribution installed loads this module, so it imports only pytest;
+the mock, requests and Playwright are imported inside the fixtures that need them.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+    from .testing import RunningServer
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "settings(**kwargs): settings for the mock_platform fixture of this test (its own server)"
+    )
+
+
+@pytest.fixture(scope="session")
+def mock_platform_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """The server behind `mock_platform`: one per test session, on 127.0.0.1 and a free port."""
+    from .testing import run_server
+
+    with run_server(tmp_path_factory.mktemp("mock-platform")) as server:
+        yield server
+
+
+@pytest.fixture
+def mock_platform(request: pytest.FixtureRequest, mock_platform_factory: Callable[..., Any]) -> RunningServer:
+    """A running mock reset to its seed (`.issuer`, `.url`, `.control`); shared by the session's tests,
+    unless the test has `@pytest.mark.settings(...)`, which gives it a server of its own."""
+    marker = request.node.get_closest_marker("settings")
+    if marker is not None:
+        return mock_platform_factory(**marker.kwargs)
+    server: RunningServer = request.getfixturevalue("mock_platform_session")
+    server.control.reset()
+    return server
 
 
 @pytest.fixture
 def mock_platform_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Any]]:
-    """Start extra mock servers with custom settings: `mock_platform_factory(api_path="")`."""
+    """Start more servers, stopped after the test: `mock_platform_factory(api_path="", clients=[...],
+    users=[...], organizations=[...])`, the lists in the shape of clients.yml and directory.yml."""
     from .testing import run_server
 
     with ExitStack() as stack:
 
-        def start(**settings: Any) -> Any:
+        def start(**settings: Any) -> RunningServer:
             return stack.enter_context(run_server(tmp_path_factory.mktemp("mock-platform"), **settings))
 
         yield start
+
+
+@pytest.fixture
+def oidc_login(request: pytest.FixtureRequest) -> Callable[..., dict[str, Any]]:
+    """`oidc_login(client_id="nextflow_cli", user="alice", scope=..., server=None)`: a headless
+    code + PKCE login (login_hint) on `mock_platform`, or on `server`; returns the token response."""
+    from .testing import DEFAULT_SCOPE
+    from .testing import oidc_login as login
+
+    def run(
+        client_id: str = "nextflow_cli",
+        user: str | None = "alice",
+        scope: str = DEFAULT_SCOPE,
+        *,
+        server: RunningServer | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        return login(server or request.getfixturevalue("mock_platform"), client_id, user, scope, **options)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Browser]:
+    """Headless Chromium for the session: the system one where there is one, else Playwright's own.
+    Without a usable browser the tests that need it are skipped, but fail when CI=true."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _no_browser("Playwright is not installed: pip install 'mock-platform[browser]'")
+    from client.browser import CHROMIUM_ARGS, chromium_executable
+
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+        except Exception as error:  # Playwright's Error, or an OSError from a bad executable path
+            _no_browser(
+                f"no usable Chromium ({type(error).__name__}: {str(error).splitlines()[0]}); install chromium, "
+                "set PLAYWRIGHT_CHROMIUM_EXECUTABLE, or run `playwright install chromium`"
+            )
+        yield browser
+        browser.close()
+
+
+def _no_browser(reason: str) -> NoReturn:
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def chromium_page(chromium_browser: Browser) -> Iterator[Page]:
+    """A fresh page (own cookies) in the session's Chromium."""
+    context = chromium_browser.new_context()
+    yield context.new_page()
+    context.close()

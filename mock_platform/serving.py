@@ -7,11 +7,14 @@ connections (a SQLite connection must never cross a fork).
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from werkzeug.serving import make_server
 
+from .errors import ConfigError
 from .runtime import Runtime
 from .settings import Settings
 
@@ -30,10 +33,20 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
-def gunicorn_options(settings: Settings, runtime: Runtime) -> dict[str, Any]:
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+def listen(host: str, port: int) -> socket.socket:
+    """Bind before building the app, so a busy port fails at once and port 0 resolves to a real one."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as error:
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {error.strerror}; stop whatever uses that port or pass --port"
+        ) from None
+
+
+def gunicorn_options(settings: Settings, runtime: Runtime, sock: socket.socket) -> dict[str, Any]:
     return {
-        "bind": f"{host}:{settings.port}",
+        "bind": f"fd://{sock.fileno()}",
         "workers": settings.workers,
         "threads": settings.threads,
         "worker_class": "gthread" if settings.threads > 1 else "sync",
@@ -49,6 +62,12 @@ def gunicorn_options(settings: Settings, runtime: Runtime) -> dict[str, Any]:
     }
 
 
-def run_gunicorn(app: Flask, settings: Settings) -> None:
+def run_gunicorn(app: Flask, settings: Settings, sock: socket.socket) -> None:
     runtime: Runtime = app.extensions["mock_platform"]
-    _Gunicorn(app, gunicorn_options(settings, runtime)).run()
+    _Gunicorn(app, gunicorn_options(settings, runtime, sock)).run()
+
+
+def run_werkzeug(app: Flask, sock: socket.socket) -> None:
+    host, port = sock.getsockname()[:2]
+    server = make_server(host, port, app, threaded=True, fd=sock.fileno())
+    server.serve_forever()

@@ -71,7 +71,11 @@ class ControlClient:
     def call(self, method: str, path: str, body: Mapping[str, Any] | None = None, **params: Any) -> Any:
         url = f"{self.base_url}/_mock{path}"
         response = self.http.request(
-            method, url, json=body, params={k: v for k, v in params.items() if v is not None}, timeout=self.timeout
+            method,
+            url,
+            json=body,
+            params={k: v for k, v in params.items() if v is not None},
+            timeout=self.timeout,
         )
         if not response.ok:
             try:
@@ -376,7 +380,9 @@ def oidc_login(
     with requests.Session() as http:
         discovery = http.get(f"{server.issuer}/.well-known/openid-configuration", timeout=TIMEOUT)
         if discovery.status_code != 200:
-            raise LoginFailed(f"discovery answered HTTP {discovery.status_code}: {discovery.text[:300]}", discovery)
+            raise LoginFailed(
+                f"discovery answered HTTP {discovery.status_code}: {discovery.text[:300]}", discovery
+            )
         metadata = discovery.json()
         verifier = secrets.token_urlsafe(48)
         state = secrets.token_urlsafe(16)
@@ -426,7 +432,9 @@ def oidc_login(
             form["client_secret"] = client.client_secret or ""
         token = http.post(metadata["token_endpoint"], data=form, auth=auth, timeout=TIMEOUT)
         if token.status_code != 200:
-            raise LoginFailed(f"the token endpoint answered HTTP {token.status_code}: {token.text[:500]}", token)
+            raise LoginFailed(
+                f"the token endpoint answered HTTP {token.status_code}: {token.text[:500]}", token
+            )
         return token.json()
 
 

@@ -68,3 +68,40 @@ def test_logout_with_a_bad_id_token_hint_is_an_error_page(live_platform):
         timeout=10,
     )
     assert response.status_code == 400 and "Location" not in response.headers
+
+
+def test_logout_with_id_token_hint_returns_to_a_registered_uri_with_state(tmp_path):
+    from mock_platform.testing import run_server
+
+    config = tmp_path / "mock.yml"
+    config.write_text(
+        "clients:\n  - client-id: web_app\n    redirect-uris: ['http://127.0.0.1/cb']\n"
+        "    post-logout-redirect-uris: ['http://127.0.0.1:9000/bye']\n"
+    )
+    with run_server(tmp_path / "data", config=config) as server:
+        tokens = login_tokens(server.issuer, client_id="web_app", redirect_uri="http://127.0.0.1:9000/cb")
+        params = {
+            "id_token_hint": tokens["id_token"],
+            "post_logout_redirect_uri": "http://127.0.0.1:9000/bye",
+            "state": "s 1",
+        }
+        response = requests.get(
+            endpoint(server.issuer, "logout"), params=params, allow_redirects=False, timeout=10
+        )
+        assert response.status_code == 302
+        assert response.headers["Location"] == "http://127.0.0.1:9000/bye?state=s+1"
+        params["post_logout_redirect_uri"] = "http://127.0.0.1:9000/elsewhere"
+        other = requests.get(
+            endpoint(server.issuer, "logout"), params=params, allow_redirects=False, timeout=10
+        )
+        assert other.status_code == 200 and "Location" not in other.headers
+
+
+def test_another_database_url(tmp_path):
+    from mock_platform.testing import run_server
+
+    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    with run_server(tmp_path / "data", database_url=url) as server:
+        login_tokens(server.issuer)
+    assert (tmp_path / "elsewhere.db").stat().st_size > 0
+    assert not (tmp_path / "data" / "mock-platform.db").exists()

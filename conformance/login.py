@@ -1,0 +1,426 @@
+"""Login drivers: how an authorization request is driven to the listener on a provider we do not control.
+
+- `hint` (the mock): plain HTTP with `login_hint=<user>`; redirects inside the provider are
+  followed, the redirect to the listener is really delivered to it. No browser.
+- `form`: Playwright types the user name and password into the sign-in page.
+- `storage-state PATH`: Playwright reuses a session saved by `python -m conformance save-login`
+  (SSO, magic links, MFA); a sign-in page means the session expired.
+- `manual`: a headed browser and a person.
+
+Every driver answers `navigate()` with a `Navigation`: listener hits, where the provider sent the
+browser when it left its own origin (and with which status), the last page, and whether a sign-in
+page was shown. A login that cannot complete raises `LoginError` naming the driver, the URL and the
+screenshot or saved page.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+import requests
+
+from .checks import Secrets
+from .oauth import Hit, Listener, encode_pairs
+from .target import TIMEOUT, USER_AGENT, new_request_id, origin
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    # Attacker hosts use reserved names; make sure nothing is ever looked up for them.
+    "--host-resolver-rules=MAP *.example ~NOTFOUND, MAP *.invalid ~NOTFOUND, MAP *.test ~NOTFOUND",
+]
+PASSWORD_FIELD = re.compile(r"<input[^>]*type=[\"']?password", re.IGNORECASE)
+SETTLE_SECONDS = 0.4
+_numbers = itertools.count(1)
+
+
+class LoginError(Exception):
+    """The driver could not complete a login: a problem of the set-up, not a conformance result."""
+
+
+@dataclass
+class Navigation:
+    driver: str
+    hits: list[Hit] = field(default_factory=list)
+    redirect_status: int | None = None
+    left_to: str | None = None
+    final_url: str = ""
+    final_status: int | None = None
+    page: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    login_ui: bool = False
+    artifact: str | None = None
+    responses: list[tuple[str, int, str | None]] = field(default_factory=list)
+
+    @property
+    def hit(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+    @property
+    def stayed(self) -> bool:
+        """The provider kept the browser: no listener hit and no redirect away from it."""
+        return not self.hits and self.left_to is None
+
+    def describe(self, secrets: Secrets) -> str:
+        where = f"{self.final_status or '-'} at {self.final_url}"
+        if self.left_to:
+            where = f"{self.redirect_status} redirect to {self.left_to}"
+        title = re.search(r"<title>(.*?)</title>|<h1[^>]*>(.*?)</h1>", self.page, re.IGNORECASE | re.DOTALL)
+        text = (title.group(1) or title.group(2)).strip() if title else self.page.strip()[:120]
+        parts = [f"driver {self.driver}: {where}"]
+        if text:
+            parts.append(f"page: {' '.join(text.split())[:160]}")
+        if self.artifact:
+            parts.append(f"evidence: {self.artifact}")
+        return secrets.redact("; ".join(parts))
+
+
+def looks_like_login(html: str) -> bool:
+    return bool(PASSWORD_FIELD.search(html))
+
+
+def _save(directory: Path | None, suffix: str, content: bytes | None = None) -> Path | None:
+    if directory is None:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"navigation-{next(_numbers):03d}.{suffix}"
+    if content is not None:
+        path.write_bytes(content)
+    return path
+
+
+class HintDriver:
+    """Plain HTTP with login_hint: the mock signs the user in without a page."""
+
+    name = "hint"
+    can_type = False
+
+    def __init__(self, user: str, secrets: Secrets, artifacts: Path | None) -> None:
+        self.user = user
+        self.secrets = secrets
+        self.artifacts = artifacts
+        self.session = self._session()
+
+    @staticmethod
+    def _session() -> requests.Session:
+        session = requests.Session()
+        session.headers["User-Agent"] = USER_AGENT
+        return session
+
+    def navigate(
+        self,
+        url: str,
+        *,
+        listener: Listener | None = None,
+        method: str = "GET",
+        form: list[tuple[str, str]] | None = None,
+        sign_in: bool = True,
+        fresh: bool = False,
+        cancel: bool = False,
+    ) -> Navigation:
+        session = self._session() if fresh else self.session
+        if sign_in and "login_hint=" not in url and not any(k == "login_hint" for k, _ in form or []):
+            if form is not None:
+                form = [*form, ("login_hint", self.user)]
+            else:
+                url = f"{url}&login_hint={self.user}" if "?" in url else f"{url}?login_hint={self.user}"
+        navigation = Navigation(self.name)
+        start = len(listener.hits) if listener else 0
+        home = origin(url)
+        data: str | None = encode_pairs(form) if form is not None else None
+        for _ in range(10):
+            headers = {"X-Request-Id": new_request_id()}
+            if data is not None:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            response = session.request(
+                method, url, data=data, headers=headers, allow_redirects=False, timeout=TIMEOUT
+            )
+            location = response.headers.get("Location")
+            navigation.responses.append((url, response.status_code, location))
+            if response.is_redirect and location:
+                target = urljoin(url, location)
+                if origin(target) == home:
+                    url, method, data = target, "GET", None
+                    continue
+                navigation.redirect_status = response.status_code
+                navigation.left_to = target
+                if listener is not None and origin(target) == origin(listener.base_url):
+                    requests.get(target, timeout=TIMEOUT, allow_redirects=False)
+                break
+            navigation.final_url = url
+            navigation.final_status = response.status_code
+            navigation.page = response.text
+            navigation.headers = dict(response.headers)
+            navigation.login_ui = looks_like_login(response.text)
+            break
+        if listener is not None:
+            listener.wait(start, 0.2 if navigation.left_to else 0)
+            navigation.hits = listener.hits[start:]
+        if not navigation.hits and navigation.page:
+            saved = _save(self.artifacts, "html", self.secrets.redact(navigation.page).encode())
+            navigation.artifact = str(saved) if saved else None
+        if navigation.login_ui and sign_in and not cancel:
+            raise LoginError(
+                f"login driver hint: the provider showed a sign-in page instead of honouring "
+                f"login_hint={self.user} ({navigation.describe(self.secrets)}); use --login form, "
+                "storage-state or manual for a provider that does not sign in by hint"
+            )
+        return navigation
+
+    def close(self) -> None:
+        self.session.close()
+
+
+class BrowserDriver:
+    """Playwright with one browser for the whole run and one shared context (the SSO session)."""
+
+    can_type = True
+
+    def __init__(self, mode: str, options: Any, secrets: Secrets, artifacts: Path | None) -> None:
+        self.name = mode
+        self.mode = mode
+        self.options = options
+        self.secrets = secrets
+        self.artifacts = artifacts
+        self.can_type = mode in ("form", "manual")
+        self._playwright: Any = None
+        self._browser: Any = None
+        self._shared: Any = None
+
+    # lifecycle -----------------------------------------------------------------------------------
+
+    def _start(self) -> Any:
+        if self._browser is not None:
+            return self._browser
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError as error:
+            raise LoginError(f"login driver {self.mode} needs Playwright: pip install playwright") from error
+        self._playwright = sync_playwright().start()
+        executable = chromium_executable()
+        try:
+            self._browser = self._playwright.chromium.launch(
+                executable_path=executable, args=CHROMIUM_ARGS, headless=not self.options.headed
+            )
+        except Exception as error:
+            self._playwright.stop()
+            self._playwright = None
+            raise LoginError(
+                f"login driver {self.mode}: cannot start Chromium ({executable or 'Playwright build'}): "
+                f"{str(error).splitlines()[0]}"
+            ) from error
+        return self._browser
+
+    def _context(self, fresh: bool) -> Any:
+        browser = self._start()
+        if fresh:
+            return browser.new_context()
+        if self._shared is None:
+            state = str(self.options.storage_state) if self.mode == "storage-state" else None
+            self._shared = browser.new_context(storage_state=state)
+        return self._shared
+
+    def save_state(self, path: Path) -> None:
+        self._context(False).storage_state(path=str(path))
+
+    def close(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        if self._playwright is not None:
+            self._playwright.stop()
+        self._browser = self._playwright = self._shared = None
+
+    # navigation ----------------------------------------------------------------------------------
+
+    def navigate(
+        self,
+        url: str,
+        *,
+        listener: Listener | None = None,
+        method: str = "GET",
+        form: list[tuple[str, str]] | None = None,
+        sign_in: bool = True,
+        fresh: bool = False,
+        cancel: bool = False,
+    ) -> Navigation:
+        from playwright.sync_api import Error
+
+        context = self._context(fresh)
+        page = context.new_page()
+        page.set_default_timeout(self.options.login_timeout * 1000)
+        navigation = Navigation(self.mode)
+        home = origin(url)
+        start = len(listener.hits) if listener else 0
+        page.on("response", lambda r: _on_response(navigation, r))
+        try:
+            try:
+                if method == "POST":
+                    page.set_content(_form_page(url, form or []))
+                    with page.expect_navigation(wait_until="commit"):
+                        page.evaluate("document.forms[0].submit()")
+                else:
+                    page.goto(url, wait_until="commit")
+            except Error:
+                pass  # e.g. the provider redirected to an unresolvable attacker host: judged below
+            self._drive(page, navigation, home, listener, start, sign_in=sign_in, cancel=cancel)
+            if listener is not None:
+                navigation.hits = listener.hits[start:]
+            navigation.final_url = page.url
+            if not navigation.hits:
+                navigation.page = _safe(lambda: page.content(), "")
+                shot = _save(self.artifacts, "png")
+                if shot is not None and _safe(lambda: page.screenshot(path=str(shot)), None) is not None:
+                    navigation.artifact = str(shot)
+        finally:
+            page.close()
+            if fresh:
+                context.close()
+        if navigation.login_ui and sign_in and not cancel and not self.can_type:
+            raise LoginError(
+                f"login driver {self.mode}: the provider asked for a sign-in; the saved session is "
+                f"missing or expired ({navigation.describe(self.secrets)}). Run `python -m conformance "
+                "save-login --platform-url ...` again"
+            )
+        return navigation
+
+    def _drive(
+        self,
+        page: Any,
+        navigation: Navigation,
+        home: str,
+        listener: Listener | None,
+        start: int,
+        *,
+        sign_in: bool,
+        cancel: bool,
+    ) -> None:
+        options = self.options
+        deadline = time.monotonic() + options.login_timeout
+        submitted = 0
+        quiet_since = time.monotonic()
+        last_url = page.url
+        while time.monotonic() < deadline:
+            if listener is not None and listener.wait(start, 0.05):
+                return
+            left = _left_home(navigation, home)
+            if left is not None:
+                navigation.redirect_status, navigation.left_to = left
+                if listener is not None and origin(left[1]) == origin(listener.base_url):
+                    listener.wait(start, 2.0)
+                return
+            _safe(lambda: page.wait_for_load_state("domcontentloaded", timeout=2000), None)
+            if _visible(page, options.username_selector) or _visible(page, options.password_selector):
+                navigation.login_ui = True
+                if not sign_in or not self.can_type:
+                    return
+                if self.mode == "manual":
+                    time.sleep(0.25)
+                    continue
+                if cancel:
+                    if not _visible(page, options.cancel_selector):
+                        return
+                    _click(page, options.cancel_selector)
+                    cancel = False
+                    continue
+                if submitted >= 2:
+                    raise LoginError(
+                        f"login driver form: the sign-in page came back after {submitted} attempts "
+                        f"(wrong --login-user/--login-password or selectors?) at {page.url}"
+                    )
+                _fill(page, options)
+                submitted += 1
+                quiet_since = time.monotonic()
+                continue
+            clicked = next((s for s in options.continue_selectors if _visible(page, s)), None)
+            if clicked and sign_in:
+                _click(page, clicked)
+                quiet_since = time.monotonic()
+                continue
+            if page.url != last_url:
+                last_url, quiet_since = page.url, time.monotonic()
+            if self.mode != "manual" and time.monotonic() - quiet_since > SETTLE_SECONDS:
+                return
+            time.sleep(0.05)
+
+
+def _on_response(navigation: Navigation, response: Any) -> None:
+    location = response.headers.get("location")
+    navigation.responses.append((response.url, response.status, location))
+    if response.request.is_navigation_request() and response.frame.parent_frame is None and not location:
+        navigation.final_status = response.status
+        navigation.headers = dict(response.headers)
+
+
+def _left_home(navigation: Navigation, home: str) -> tuple[int, str] | None:
+    """The last redirect from the provider to somewhere outside its origin."""
+    found = None
+    for url, status, location in navigation.responses:
+        if location and origin(url) == home:
+            target = urljoin(url, location)
+            if origin(target) != home:
+                found = (status, target)
+    return found
+
+
+def _visible(page: Any, selector: str) -> bool:
+    return bool(_safe(lambda: page.locator(selector).first.is_visible(), False))
+
+
+def _click(page: Any, selector: str) -> None:
+    from playwright.sync_api import Error
+
+    try:
+        with page.expect_navigation(wait_until="commit", timeout=10_000):
+            page.locator(selector).first.click()
+    except Error:
+        pass
+
+
+def _fill(page: Any, options: Any) -> None:
+    page.locator(options.username_selector).first.fill(options.username)
+    page.locator(options.password_selector).first.fill(options.password)
+    _click(page, options.submit_selector)
+
+
+def _safe(action: Any, default: Any) -> Any:
+    from playwright.sync_api import Error
+
+    try:
+        return action()
+    except Error:
+        return default
+
+
+def _form_page(action: str, fields: list[tuple[str, str]]) -> str:
+    inputs = "".join(
+        f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">' for name, value in fields
+    )
+    return f'<html><body><form method="post" action="{escape(action)}">{inputs}</form></body></html>'
+
+
+def chromium_executable() -> str | None:
+    """PLAYWRIGHT_CHROMIUM_EXECUTABLE, else a system Chromium, else Playwright's own build."""
+    return (
+        os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
+
+
+def make_driver(mode: str, options: Any, secrets: Secrets, artifacts: Path | None) -> HintDriver | BrowserDriver:
+    if mode == "hint":
+        return HintDriver(options.username, secrets, artifacts)
+    return BrowserDriver(mode, options, secrets, artifacts)

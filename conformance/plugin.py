@@ -1,0 +1,354 @@
+"""pytest plugin (entry point `conformance`): options, the `case` marker, verdicts and the report.
+
+Loaded by every pytest run in an environment where the package is installed, so it stays cheap:
+it only registers options and a marker, and every hook below returns at once for tests that carry
+no `case` marker. The fixtures live in `conformance/conftest.py` and exist only for the suite.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .catalog import CASES, Case
+from .checks import CaseFailed, CaseStopped, Check, Secrets
+
+DRIVERS = ("hint", "form", "storage-state", "manual")
+OTHER_CLIENT = {"nextflow_cli": "seqera_ai_cli", "seqera_ai_cli": "nextflow_cli"}
+# Cases that burn a grant or trip reuse detection run after everything else (catalog §4.5).
+RUN_LAST = ("JWKS-10", "TOK-11", "REF-04", "REF-05", "SEC-03")
+
+
+@dataclass(frozen=True)
+class Options:
+    platform_url: str | None
+    client_id: str
+    second_client_id: str
+    login: str
+    storage_state: Path | None
+    username: str
+    password: str
+    second_username: str | None
+    second_password: str | None
+    username_selector: str
+    password_selector: str
+    submit_selector: str
+    cancel_selector: str
+    continue_selectors: tuple[str, ...]
+    login_timeout: float
+    headed: bool
+    safe_only: bool
+    slow: bool
+    max_wait: float
+    code_lifetime: float
+    refresh_grace: float
+    report: Path | None
+    artifacts: Path | None
+    mock_defects: frozenset[str]
+    cases: tuple[str, ...]
+
+
+@dataclass
+class Row:
+    case: Case
+    result: str = "SKIP"
+    message: str = ""
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    observations: dict[str, Any] = field(default_factory=dict)
+    nodeids: list[str] = field(default_factory=list)
+    duration: float = 0.0
+
+
+RESULT_ORDER = ("SKIP", "INFO", "PASS", "WARN", "FAIL")
+OPTIONS_KEY = pytest.StashKey[Options]()
+SECRETS_KEY = pytest.StashKey[Secrets]()
+ROWS_KEY = pytest.StashKey[dict[str, Row]]()
+META_KEY = pytest.StashKey[dict[str, Any]]()
+CHECK_KEY = pytest.StashKey[Check]()
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"CONFORMANCE_{name}", default)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("conformance", "Seqera Platform conformance suite (env: CONFORMANCE_*)")
+
+    def add(flag: str, env: str, help: str, **kwargs: Any) -> None:
+        default = kwargs.pop("default", None)
+        if kwargs.get("action") == "store_true":
+            kwargs["default"] = (_env(env) or "").lower() in ("1", "true", "yes", "on")
+        else:
+            kwargs["default"] = _env(env, default)
+        group.addoption(flag, dest=f"conformance_{env.lower()}", help=f"{help} [CONFORMANCE_{env}]", **kwargs)
+
+    add(
+        "--platform-url",
+        "PLATFORM_URL",
+        "API root of the provider under test, e.g. https://platform.example.com/api. "
+        "Default: start the mock on an ephemeral loopback port.",
+    )
+    add("--client-id", "CLIENT_ID", "Client whose contract is checked: nextflow_cli or seqera_ai_cli.",
+        default="nextflow_cli")  # fmt: skip
+    add("--second-client-id", "SECOND_CLIENT_ID", "Another registered public client (TOK-07, REF-08).")
+    add("--login", "LOGIN", "Login driver: hint, form, storage-state or manual.", default="hint")
+    add("--storage-state", "STORAGE_STATE", "Playwright storage state for --login storage-state.")
+    add("--login-user", "LOGIN_USER", "Test account (login_hint, or typed by the form driver).",
+        default="alice")  # fmt: skip
+    add("--login-password", "LOGIN_PASSWORD", "Password typed by the form driver.", default="alice-password")
+    add("--second-user", "SECOND_USER", "A second dedicated account (PATD-05); the mock's bob by default.")
+    add("--second-password", "SECOND_PASSWORD", "Password of the second account.")
+    add("--username-selector", "USERNAME_SELECTOR", "CSS selector of the user name field.",
+        default="input[name=username]")  # fmt: skip
+    add("--password-selector", "PASSWORD_SELECTOR", "CSS selector of the password field.",
+        default="input[name=password]")  # fmt: skip
+    add("--submit-selector", "SUBMIT_SELECTOR", "CSS selector of the sign-in button.",
+        default="button[name=action][value=login]")  # fmt: skip
+    add("--cancel-selector", "CANCEL_SELECTOR", "CSS selector of the cancel/deny button (AUTHZ-37).",
+        default="button[name=action][value=cancel]")  # fmt: skip
+    add("--continue-selector", "CONTINUE_SELECTOR",
+        "Comma-separated selectors of optional consent/continue buttons clicked when they appear.",
+        default="")  # fmt: skip
+    add("--login-timeout", "LOGIN_TIMEOUT", "Seconds a login may take (manual: 300 by default).")
+    add("--headed", "HEADED", "Show the browser.", action="store_true")
+    add("--safe-only", "SAFE_ONLY", "Run only the cases marked Safe (production profile).", action="store_true")
+    add("--slow", "SLOW", "Run the Slow cases (code expiry, 30 s reuse, refresh grace) on a real clock.",
+        action="store_true")  # fmt: skip
+    add("--max-wait", "MAX_WAIT", "Longest single wait a Slow case may do on a real clock, seconds.",
+        default="900")  # fmt: skip
+    add("--code-lifetime", "CODE_LIFETIME", "Seconds after which a code must be expired (TOK-13).",
+        default="660")  # fmt: skip
+    add("--refresh-grace", "REFRESH_GRACE", "Grace window for rotated refresh tokens (REF-04), seconds.",
+        default="65")  # fmt: skip
+    add("--report", "REPORT", "Write report.md and report.json (same content) to this path.")
+    add("--artifacts", "ARTIFACTS", "Directory for screenshots and pages (default: next to the report).")
+    add("--mock-defects", "MOCK_DEFECTS", "Comma-separated defects for the self-started mock (mutation check).",
+        default="")  # fmt: skip
+    add("--case", "CASES", "Run only these case ids (comma-separated; globs such as PKCE-* allowed).",
+        default="")  # fmt: skip
+
+
+def _options(config: pytest.Config) -> Options:
+    def get(name: str) -> Any:
+        return config.getoption(f"conformance_{name}")
+
+    def number(name: str) -> float:
+        try:
+            return float(get(name))
+        except (TypeError, ValueError):
+            raise pytest.UsageError(f"--{name.replace('_', '-')}: expected a number of seconds") from None
+
+    login = get("login")
+    if login not in DRIVERS:
+        raise pytest.UsageError(f"--login: {login!r} is not one of {', '.join(DRIVERS)}")
+    storage_state = Path(get("storage_state")) if get("storage_state") else None
+    if login == "storage-state" and (storage_state is None or not storage_state.is_file()):
+        raise pytest.UsageError(
+            "--login storage-state needs --storage-state PATH of a file saved by "
+            "`python -m conformance save-login --platform-url ...`"
+        )
+    client_id = get("client_id")
+    platform_url = (get("platform_url") or "").strip() or None
+    defects = frozenset(d.strip() for d in get("mock_defects").split(",") if d.strip())
+    if defects and platform_url:
+        raise pytest.UsageError("--mock-defects only applies to the mock the suite starts (no --platform-url)")
+    second_user = get("second_user") or (None if platform_url else "bob")
+    second_password = get("second_password") or (None if platform_url else "bob-password")
+    timeout = get("login_timeout")
+    report = get("report")
+    artifacts = get("artifacts")
+    return Options(
+        platform_url=platform_url,
+        client_id=client_id,
+        second_client_id=get("second_client_id") or OTHER_CLIENT.get(client_id, "conformance-unknown-client"),
+        login=login,
+        storage_state=storage_state,
+        username=get("login_user"),
+        password=get("login_password"),
+        second_username=second_user,
+        second_password=second_password,
+        username_selector=get("username_selector"),
+        password_selector=get("password_selector"),
+        submit_selector=get("submit_selector"),
+        cancel_selector=get("cancel_selector"),
+        continue_selectors=tuple(s.strip() for s in get("continue_selector").split(",") if s.strip()),
+        login_timeout=float(timeout) if timeout else (300.0 if login == "manual" else 30.0),
+        headed=get("headed") or login == "manual",
+        safe_only=get("safe_only"),
+        slow=get("slow"),
+        max_wait=number("max_wait"),
+        code_lifetime=number("code_lifetime"),
+        refresh_grace=number("refresh_grace"),
+        report=Path(report) if report else None,
+        artifacts=Path(artifacts) if artifacts else (Path(report).parent / "conformance-artifacts" if report else None),
+        mock_defects=defects,
+        cases=tuple(c.strip() for c in get("cases").split(",") if c.strip()),
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "case(id): the conformance catalog case this test implements")
+    config.stash[ROWS_KEY] = {}
+    config.stash[SECRETS_KEY] = Secrets()
+    config.stash[META_KEY] = {"started": time.time()}
+
+
+def options_of(config: pytest.Config) -> Options:
+    if OPTIONS_KEY not in config.stash:
+        config.stash[OPTIONS_KEY] = _options(config)
+    return config.stash[OPTIONS_KEY]
+
+
+def case_of(item: pytest.Item) -> Case | None:
+    marker = item.get_closest_marker("case")
+    if marker is None:
+        return None
+    case_id = marker.args[0] if marker.args else None
+    if case_id not in CASES:
+        raise pytest.UsageError(f"{item.nodeid}: unknown conformance case {case_id!r} (see conformance/catalog.py)")
+    return CASES[case_id]
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    cased = [(item, case_of(item)) for item in items]
+    if not any(case for _, case in cased):
+        return
+    options = options_of(config)
+    wanted = options.cases
+    if wanted:
+        unknown = [w for w in wanted if not fnmatch.filter(CASES, w)]
+        if unknown:
+            raise pytest.UsageError(f"--case: no catalog case matches {', '.join(unknown)}")
+        keep, drop = [], []
+        for item, case in cased:
+            selected = case is None or any(fnmatch.fnmatchcase(case.id, w) for w in wanted)
+            (keep if selected else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+    for item, case in cased:
+        if case is not None and options.safe_only and not case.safe:
+            item.add_marker(pytest.mark.skip(reason=f"{case.id} is {case.prod}, not Safe (--safe-only)"))
+    last = {id(item) for item, case in cased if case is not None and case.id in RUN_LAST}
+    items.sort(key=lambda item: id(item) in last)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
+    case = case_of(pyfuncitem)
+    if case is None:
+        return (yield)
+    check = pyfuncitem.stash.get(CHECK_KEY, None)
+    try:
+        result = yield
+    except CaseStopped:
+        return True
+    except CaseFailed:
+        raise
+    except AssertionError as error:
+        if check is not None and case.level != "MUST":
+            check.absorb(error)
+            return True
+        secrets = pyfuncitem.config.stash[SECRETS_KEY]
+        raise CaseFailed(f"{case.id} FAILED: {secrets.redact(str(error))} ({case.first_clause})") from None
+    if check is not None:
+        check.finish()
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    case = case_of(item)
+    if case is None:
+        return report
+    if report.failed and call.excinfo is not None and call.excinfo.errisinstance(CaseFailed):
+        report.longrepr = str(call.excinfo.value)
+    _record(item, case, report, call)
+    return report
+
+
+def _record(item: pytest.Item, case: Case, report: pytest.TestReport, call: pytest.CallInfo[None]) -> None:
+    rows = item.config.stash[ROWS_KEY]
+    row = rows.setdefault(case.id, Row(case))
+    check = item.stash.get(CHECK_KEY, None)
+    secrets = item.config.stash[SECRETS_KEY]
+    if report.when == "setup":
+        if item.nodeid not in row.nodeids:
+            row.nodeids.append(item.nodeid)
+        if report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+            _merge(row, "SKIP", reason.removeprefix("Skipped: "))
+        elif report.failed:
+            _merge(row, "FAIL", f"setup error: {_first_line(call, secrets)}")
+        return
+    row.duration += report.duration
+    if report.when == "teardown":
+        if report.failed:
+            _merge(row, "FAIL", f"teardown error: {_first_line(call, secrets)}")
+        return
+    if check is not None:
+        row.evidence.extend(check.evidence)
+        row.observations.update(check.observations)
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _merge(row, "SKIP", reason.removeprefix("Skipped: "))
+    elif report.failed:
+        message = str(call.excinfo.value) if call.excinfo and call.excinfo.errisinstance(CaseFailed) else None
+        _merge(row, "FAIL", message or f"error: {_first_line(call, secrets)}")
+    elif check is not None and check.warnings:
+        _merge(row, "WARN", "\n".join(check._line(w, "WARNING") for w in check.warnings))
+    elif case.level == "INFO":
+        _merge(row, "INFO", "; ".join(check.observations.get("notes", [])) if check else "")
+    else:
+        _merge(row, "PASS", "")
+
+
+def _first_line(call: pytest.CallInfo[None], secrets: Secrets) -> str:
+    if call.excinfo is None:
+        return ""
+    text = str(call.excinfo.value).strip().splitlines()
+    return secrets.redact(f"{call.excinfo.typename}: {text[0] if text else ''}")
+
+
+def _merge(row: Row, result: str, message: str) -> None:
+    if RESULT_ORDER.index(result) > RESULT_ORDER.index(row.result):
+        row.result = result
+    if message and message not in row.message:
+        row.message = f"{row.message}\n{message}".strip()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    rows = config.stash.get(ROWS_KEY, {})
+    if not rows:
+        return
+    from .report import summary_line
+
+    terminalreporter.write_sep("=", "conformance")
+    terminalreporter.write_line(summary_line(list(rows.values())))
+    paths = config.stash[META_KEY].get("written")
+    if paths:
+        terminalreporter.write_line("report: " + ", ".join(str(p) for p in paths))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    rows = config.stash.get(ROWS_KEY, {})
+    if not rows or OPTIONS_KEY not in config.stash:
+        return
+    options = config.stash[OPTIONS_KEY]
+    if options.report is None:
+        return
+    from .report import build, write
+
+    meta = config.stash[META_KEY]
+    meta["duration"] = round(time.time() - meta["started"], 2)
+    document = build(list(rows.values()), meta, config.stash[SECRETS_KEY])
+    meta["written"] = write(document, options.report)

@@ -1,0 +1,5 @@
+"""`python -m mock_platform` is `mock-platform`."""
+
+from .cli import main
+
+main()
