@@ -19,8 +19,17 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ClientError as exc:
-            message = f"{exc}; {exc.hint}" if exc.hint else str(exc)
-            raise click.ClickException(" ".join(message.split())) from exc
+            raise click.ClickException(one_line(exc)) from exc
+
+
+def one_line(error: ClientError) -> str:
+    """The exact message, then the hint: as a new sentence after a full stop, else after a semicolon."""
+    message = str(error)
+    if error.hint and message.endswith("."):
+        message = f"{message} {error.hint[0].upper()}{error.hint[1:]}."
+    elif error.hint:
+        message = f"{message}; {error.hint}"
+    return " ".join(message.split())
 
 
 def browser_options(command: Callable[..., Any]) -> Callable[..., Any]:

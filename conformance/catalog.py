@@ -264,3 +264,21 @@ def _parse(table: str) -> dict[str, Case]:
 
 CASES: dict[str, Case] = _parse(_TABLE)
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(case.group for case in CASES.values()))
+# The test module of each group, for running a few cases without collecting the whole suite.
+MODULES = {
+    "DISC": "test_discovery.py",
+    "JWKS": "test_jwks.py",
+    "AUTHZ": "test_authorize.py",
+    "PKCE": "test_pkce.py",
+    "TOK": "test_token.py",
+    "IDT": "test_id_token.py",
+    "REF": "test_refresh.py",
+    "UI": "test_userinfo.py",
+    "REV": "test_revocation.py",
+    "INTR": "test_revocation.py",
+    "PUI": "test_platform_rest.py",
+    "PAT": "test_platform_rest.py",
+    "PATU": "test_platform_rest.py",
+    "PATD": "test_platform_rest.py",
+    "SEC": "test_security.py",
+}

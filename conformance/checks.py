@@ -100,9 +100,7 @@ class Check:
         """At the case's own level."""
         return self._judge(self.case.level, bool(ok), message, clause, field)
 
-    def require(
-        self, ok: Any, message: str, *, clause: str | None = None, field: str | None = None
-    ) -> None:
+    def require(self, ok: Any, message: str, *, clause: str | None = None, field: str | None = None) -> None:
         """Like `expect`, but the test cannot continue when it fails."""
         if self._judge(self.case.level, bool(ok), message, clause, field):
             return
@@ -135,6 +133,21 @@ class Check:
             entry["location"] = _location_summary(location)
         if field:
             entry["field"] = field
+        self.evidence.append(entry)
+
+    def navigation(self, method: str, url: str, navigation: Any) -> None:
+        """An authorization request driven by a login driver: where the provider sent the browser."""
+        entry: dict[str, Any] = {
+            "request": f"{method} {urlsplit(url).path}",
+            "status": navigation.redirect_status or navigation.final_status,
+            "driver": navigation.driver,
+        }
+        if navigation.left_to:
+            entry["location"] = _location_summary(navigation.left_to)
+        if navigation.login_ui:
+            entry["sign-in page"] = True
+        if navigation.artifact:
+            entry["artifact"] = navigation.artifact
         self.evidence.append(entry)
 
     def note(self, **entry: Any) -> None:

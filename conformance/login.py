@@ -167,7 +167,6 @@ class HintDriver:
             navigation.login_ui = looks_like_login(response.text)
             break
         if listener is not None:
-            listener.wait(start, 0.2 if navigation.left_to else 0)
             navigation.hits = listener.hits[start:]
         if not navigation.hits and navigation.page:
             saved = _save(self.artifacts, "html", self.secrets.redact(navigation.page).encode())
@@ -276,6 +275,9 @@ class BrowserDriver:
             except Error:
                 pass  # e.g. the provider redirected to an unresolvable attacker host: judged below
             self._drive(page, navigation, home, listener, start, sign_in=sign_in, cancel=cancel)
+            left = _left_home(navigation, home)
+            if left is not None:
+                navigation.redirect_status, navigation.left_to = left
             if listener is not None:
                 navigation.hits = listener.hits[start:]
             navigation.final_url = page.url
@@ -324,16 +326,16 @@ class BrowserDriver:
             _safe(lambda: page.wait_for_load_state("domcontentloaded", timeout=2000), None)
             if _visible(page, options.username_selector) or _visible(page, options.password_selector):
                 navigation.login_ui = True
-                if not sign_in or not self.can_type:
-                    return
-                if self.mode == "manual":
-                    time.sleep(0.25)
-                    continue
                 if cancel:
                     if not _visible(page, options.cancel_selector):
                         return
                     _click(page, options.cancel_selector)
                     cancel = False
+                    continue
+                if not sign_in or not self.can_type:
+                    return
+                if self.mode == "manual":
+                    time.sleep(0.25)
                     continue
                 if submitted >= 2:
                     raise LoginError(
@@ -420,7 +422,9 @@ def chromium_executable() -> str | None:
     )
 
 
-def make_driver(mode: str, options: Any, secrets: Secrets, artifacts: Path | None) -> HintDriver | BrowserDriver:
+def make_driver(
+    mode: str, options: Any, secrets: Secrets, artifacts: Path | None
+) -> HintDriver | BrowserDriver:
     if mode == "hint":
         return HintDriver(options.username, secrets, artifacts)
     return BrowserDriver(mode, options, secrets, artifacts)

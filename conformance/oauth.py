@@ -24,7 +24,11 @@ UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~
 CLI_SCOPE = "openid profile email offline_access"
 SEQERA_AUDIENCE = "platform"
 SEQERA_PORTS = range(53682, 53692)
-LISTENER_PAGE = b"<html><body><h2>Conformance suite listener: callback received.</h2></body></html>"
+LISTENER_PAGE = (
+    b'<html><head><link rel="icon" href="data:,"></head>'
+    b"<body><h2>Conformance suite listener: callback received.</h2></body></html>"
+)
+BROWSER_NOISE = ("/favicon.ico",)
 
 Pairs = list[tuple[str, str]]
 
@@ -111,12 +115,14 @@ class Listener:
         self.hits: list[Hit] = []
         self._arrived = threading.Condition()
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        server_class = type("_Server", (ThreadingHTTPServer,), {"address_family": family, "daemon_threads": True})
+        server_class = type(
+            "_Server", (ThreadingHTTPServer,), {"address_family": family, "daemon_threads": True}
+        )
         self._server = server_class((host, port), _handler(self))
         self.host = host
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self._thread.start()
 
@@ -164,7 +170,8 @@ def _handler(listener: Listener) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def _serve(self) -> None:
             path, _, query = self.path.partition("?")
-            listener.record(Hit(self.command, path, query, time.time()))
+            if path not in BROWSER_NOISE:
+                listener.record(Hit(self.command, path, query, time.time()))
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=UTF-8")
             self.send_header("Content-Length", str(len(LISTENER_PAGE)))
@@ -256,7 +263,11 @@ def change_pairs(
 ) -> Pairs:
     """Replace (or, with None, remove) fields of an encoded-in-order body."""
     dropped = set(drop) | {name for name, value in changes.items() if value is None}
-    return [(name, str(changes[name]) if name in changes else value) for name, value in pairs if name not in dropped]
+    return [
+        (name, str(changes[name]) if name in changes else value)
+        for name, value in pairs
+        if name not in dropped
+    ]
 
 
 def query_of(url: str) -> Pairs:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import DefaultCookiePolicy
@@ -52,7 +52,7 @@ class Http:
         self.session = requests.Session()
         self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         self.session.headers["User-Agent"] = USER_AGENT
-        self.observer: Callable[[requests.Response], None] | None = None
+        self.observer: Any = None
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         headers = {"X-Request-Id": new_request_id(), **(kwargs.pop("headers", None) or {})}
@@ -61,7 +61,7 @@ class Http:
         response = self.session.request(method, url, headers=headers, **kwargs)
         self._register(response)
         if self.observer is not None:
-            self.observer(response)
+            self.observer.response(response)
         return response
 
     def get(self, url: str, **kwargs: Any) -> requests.Response:
@@ -84,7 +84,9 @@ class Http:
         except ValueError:
             return
         if isinstance(body, dict):
-            self.secrets.add(*(body.get(k) for k in ("access_token", "refresh_token", "id_token", "accessKey")))
+            self.secrets.add(
+                *(body.get(k) for k in ("access_token", "refresh_token", "id_token", "accessKey"))
+            )
 
 
 @dataclass

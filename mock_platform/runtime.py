@@ -1,7 +1,8 @@
 """The live state of one app: settings, store, keys, clients, directory and the mock clock.
 
-Workers share state through the store. Each request starts with `sync()`, one read of the shared
-`state` row; a worker reloads its directory, clients or keys only when their version moved.
+Workers share state through the store. Each request starts with `sync()`, which reads the shared
+`state` row when its stamp moved (store.StateStamp), or on every request with a `database_url`; a
+worker reloads its directory, clients or keys only when their version moved.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .settings import Settings, read_config_file
 from .store import SharedState, Store
 
 DIRECTORY_DOCUMENT = "directory"
+STAMP_FILE = "state.stamp"
 CLIENTS_DOCUMENT = "clients"
 
 
@@ -46,13 +48,17 @@ class Runtime:
         parse_directory(
             self.seed_document, f"directory (seed + {where})" if settings.config else "directory seed"
         )
-        self.store = Store(settings.store_url)
+        # The stamp file lives in the data dir: shared by every process that uses the default store.
+        # A `database_url` may be shared more widely, so then every request reads the row.
+        stamp = None if settings.database_url else settings.data_dir / STAMP_FILE
+        self.store = Store(settings.store_url, stamp)
         self.store.create_schema()
         self._ensure_directory()
         self._lock = threading.Lock()
         self.keyring = keys.load_or_create(settings.data_dir)
         self.session_secret = keys.session_secret(settings.data_dir)
         self._stray_key: RSAKey | None = None
+        self._stamp = self.store.state_stamp()
         self.state = self.store.shared_state()
         self.directory = self._load_directory()
         self.runtime_clients = self._load_runtime_clients()
@@ -65,10 +71,11 @@ class Runtime:
     # per request ---------------------------------------------------------------------------------
 
     def sync(self) -> None:
+        stamp = self.store.state_stamp()
+        if stamp is not None and stamp == self._stamp:
+            return
         fresh = self.store.shared_state()
         previous = self.state
-        if fresh == previous:
-            return
         with self._lock:
             if fresh.directory_version != previous.directory_version:
                 self.directory = self._load_directory()
@@ -77,6 +84,7 @@ class Runtime:
             if fresh.keys_version != previous.keys_version:
                 self.keyring = keys.load_or_create(self.settings.data_dir)
             self.state = fresh
+            self._stamp = stamp  # last: a thread that sees this stamp must also see this state
 
     def now(self) -> float:
         return time.time() + self.state.clock_offset

@@ -68,14 +68,16 @@ class ControlClient:
         self.timeout = timeout
         self.http = requests.Session()
 
-    def call(self, method: str, path: str, body: Mapping[str, Any] | None = None, **params: Any) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+    ) -> Any:
         url = f"{self.base_url}/_mock{path}"
         response = self.http.request(
-            method,
-            url,
-            json=body,
-            params={k: v for k, v in params.items() if v is not None},
-            timeout=self.timeout,
+            method, url, json=body, params=_present(**(params or {})), timeout=self.timeout
         )
         if not response.ok:
             try:
@@ -264,7 +266,9 @@ class ControlClient:
         self, *, limit: int | None = None, path: str | None = None, method: str | None = None
     ) -> list[dict[str, Any]]:
         """Logged requests, oldest first; `path` is a pattern such as "/api/oauth/*"."""
-        return self.call("GET", "/requests", limit=limit, path=path, method=method)["requests"]
+        return self.call("GET", "/requests", params={"limit": limit, "path": path, "method": method})[
+            "requests"
+        ]
 
     def clear_requests(self) -> None:
         self.call("DELETE", "/requests")
@@ -341,7 +345,12 @@ def run_server(
         server = make_server("127.0.0.1", port, app, threaded=True, fd=sock.fileno())
         sock.close()  # the server holds its own duplicate of the descriptor
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        thread = threading.Thread(target=server.serve_forever, name=f"mock-platform:{port}", daemon=True)
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # how long shutdown() waits
+            name=f"mock-platform:{port}",
+            daemon=True,
+        )
         thread.start()
         try:
             yield RunningServer(resolved, app)

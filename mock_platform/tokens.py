@@ -196,8 +196,9 @@ def subject_of(runtime: Runtime, record: TokenRecord) -> Subject | None:
 
 
 def refresh_tokens(runtime: Runtime, refresh_token: str) -> dict[str, Any] | None:
-    """Trade a refresh token for a new access token and a rotated refresh token, keeping client and scope.
+    """Trade a refresh token for a new access token and its successor, keeping client, grant and scope.
 
+    Only grants with offline_access hold refresh tokens, so the response always has a successor.
     None when the token is unknown, expired or its user is gone; RefreshTokenRejected as find_refresh_token.
     """
     record = find_refresh_token(runtime, refresh_token)

@@ -72,6 +72,7 @@ ERRORS_BY_ENDPOINT: dict[str, tuple[str, ...]] = {
     "token": TOKEN_ERRORS,
     "revoke": REVOCATION_ERRORS,
     "userinfo": BEARER_ERRORS,
+    "path": BEARER_ERRORS,
 }
 ERROR_CITATION = {
     "authorize": "RFC 6749 §4.1.2.1 and OpenID Connect Core §3.1.2.6",
@@ -84,6 +85,7 @@ ERROR_CITATION = {
 DESCRIPTION = re.compile(r"^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,500}$")
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
 WILDCARD = re.compile(r"[*?\[]")
+FRAMING_HEADERS = ("content-length", "transfer-encoding", "connection")
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,9 @@ class Fault:
             return Response(self.body, status=status, headers=headers)
         body = self.body
         if body is None:
-            reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-            body = {"message": f"{reason} (fault {self.id} injected through POST {CONTROL_PREFIX}/faults)"}
+            body = {
+                "message": f"{_reason(status)} (fault {self.id} injected through POST {CONTROL_PREFIX}/faults)"
+            }
         headers.setdefault("Content-Type", self.content_type or "application/json")
         return Response(json.dumps(body), status=status, headers=headers)
 
@@ -179,6 +182,13 @@ class Fault:
             "remaining": UNLIMITED if self.remaining is None else self.remaining,
             "hits": self.hits,
         }
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
 
 
 def fault_from_row(row: dict[str, Any]) -> Fault:
@@ -231,7 +241,7 @@ def parse_fault(document: dict[str, Any], app: Flask, api_path: str) -> tuple[di
     fraction = number(document, "fraction", above=0, maximum=1)
 
     if error is not None:
-        allowed = ERRORS_BY_ENDPOINT.get(kind, BEARER_ERRORS if kind == "path" else ())
+        allowed = ERRORS_BY_ENDPOINT.get(kind, ())
         if not allowed:
             raise BadInput(
                 f"error: the {endpoint} endpoint has no OAuth error response; send status (and body) instead"
@@ -333,6 +343,8 @@ def _headers(value: dict[str, Any] | None) -> dict[str, str]:
     for name, header in value.items():
         if not HEADER_NAME.match(name) or not isinstance(header, str) or any(c in header for c in "\r\n"):
             raise BadInput(f"headers: {shown(name)} must be a header name with a one-line string value")
+        if name.lower() in FRAMING_HEADERS:
+            raise BadInput(f"headers: {name} is set by the server from the body and cannot be injected")
     return dict(value)
 
 

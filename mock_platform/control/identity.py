@@ -24,6 +24,8 @@ MAX_COUNT = 1000
 
 
 def find_user(runtime: Runtime, reference: Any) -> User:
+    if reference is None:
+        raise BadInput("user: required, the userName, email or id of the user")
     if isinstance(reference, str | int) and not isinstance(reference, bool):
         user = runtime.directory.find_user(reference)
         if user is not None:

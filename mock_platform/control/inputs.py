@@ -27,6 +27,11 @@ def shown(value: Any) -> str:
     return json.dumps(value)[:80]
 
 
+def plain(value: float) -> str:
+    """A number as people write it: 315360000, not 3.1536e+08; 0.5 stays 0.5."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 def json_body(known: Collection[str]) -> dict[str, Any]:
     """The request's JSON object (an empty body counts as {}); unknown fields are refused, not ignored."""
     if not request.get_data(cache=True):
@@ -87,7 +92,9 @@ def number(
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise BadInput(f"{key}: must be a number, got {shown(value)}")
     if not above < value <= maximum:
-        raise BadInput(f"{key}: must be more than {above:g} and at most {maximum:g}{unit}, got {value:g}")
+        raise BadInput(
+            f"{key}: must be more than {plain(above)} and at most {plain(maximum)}{unit}, got {plain(value)}"
+        )
     return float(value)
 
 

@@ -58,7 +58,7 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
             "refresh_token: only for a token the mock stores (not with wrong_key, kid or a foreign iss)"
         )
 
-    subject = Subject(user, now, extra)
+    subject = Subject(user, issued_at, extra)
     claims = access_token_claims(
         runtime,
         client_id=client_id,
@@ -67,7 +67,7 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
         now=issued_at,
         lifetime=expires - issued_at,
     )
-    claims.update({"iss": issuer, "auth_time": now})
+    claims["iss"] = issuer
     if audience is not None:
         claims["aud"] = audience
     access_token = jwt.encode({"alg": "RS256", "kid": kid, "typ": ACCESS_TOKEN_TYPE}, claims, key)
@@ -87,7 +87,7 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
             "azp": client_id,
             "iat": issued_at,
             "exp": expires,
-            "auth_time": now,
+            "auth_time": issued_at,
             **extra["id_token"],
         }
         if nonce := text(document, "nonce"):
@@ -103,7 +103,7 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
             client_id=client_id,
             user_id=user.id,
             scope=scope,
-            auth_time=now,
+            auth_time=issued_at,
             claims=extra,
             access_hash=digest(access_token),
             access_expires_at=float(expires),

@@ -10,11 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from flask import Response, g, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
@@ -33,6 +35,8 @@ LOGGED_HEADERS = (
     "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
 )  # fmt: skip
 NOT_LOGGED = ("/healthz",)
+
+log = logging.getLogger("mock_platform.control")
 
 
 def masked(value: str) -> str:
@@ -99,7 +103,10 @@ def record_request(response: Response) -> Response:
     if is_control_path(request.path) or request.path in NOT_LOGGED:
         return response
     runtime = current_runtime()
-    runtime.store.log_request(describe(response, runtime.now()), keep=runtime.settings.request_log_size)
+    try:
+        runtime.store.log_request(describe(response, runtime.now()), keep=runtime.settings.request_log_size)
+    except SQLAlchemyError:  # a busy or broken store must not turn the client's answer into a 500
+        log.warning("could not log %s %s", request.method, request.path, exc_info=True)
     return response
 
 

@@ -44,7 +44,7 @@ def index() -> Response:
     endpoints = {}
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if rule.endpoint.startswith(f"{bp.name}."):
-            doc = (current_app.view_functions[rule.endpoint].__doc__ or "").strip().splitlines()[0]
+            doc = (current_app.view_functions[rule.endpoint].__doc__ or "").strip().partition("\n")[0]
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 endpoints[f"{method} {rule.rule}"] = doc
     return reply({"endpoints": endpoints})

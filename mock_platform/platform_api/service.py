@@ -43,11 +43,13 @@ def openapi_document() -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    """The packaged document with this server's URLs: the issuer, and the Co-Scientist prefix for
-    the paths that carry their own `servers`."""
+    """The packaged document with this server's settings: the issuer, the Co-Scientist prefix (on the
+    paths that carry their own `servers`) and the token name limit."""
     settings = current_runtime().settings
     document = copy.deepcopy(openapi_document())
     document["servers"] = [{"url": settings.issuer, "description": "Platform API root (the issuer)"}]
+    request_schema = document["components"]["schemas"]["CreateAccessTokenRequest"]
+    request_schema["properties"]["name"]["maxLength"] = settings.token_name_max_length
     for item in document["paths"].values():
         if "servers" in item:
             item["servers"] = [

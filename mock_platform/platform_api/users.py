@@ -6,7 +6,7 @@ import re
 
 from flask import Blueprint, Response, request
 
-from ..directory import ORG_ROLES, ComputeEnv, NotAllowed
+from ..directory import ORG_ROLES, ComputeEnv, NotAllowed, Organization, Workspace
 from ..runtime import current_runtime
 from .auth import Caller, authenticated
 from .pats import MAX_ID
@@ -52,8 +52,11 @@ def workspaces(caller: Caller, user_id: int) -> Response:
 @bp.get("/compute-envs")
 @authenticated
 def compute_envs(caller: Caller) -> Response:
-    envs = _visible_compute_envs(caller, _workspace_id())
-    return json_response({"computeEnvs": [env.summary() for env in envs]})
+    workspace_id = _workspace_id()
+    envs = _visible_compute_envs(caller, workspace_id)
+    placement = _placement(workspace_id)
+    extra = {"workspaceName": placement[1].name, "visibility": placement[1].visibility} if placement else {}
+    return json_response({"computeEnvs": [{**env.summary(), **extra} for env in envs]})
 
 
 @bp.get("/compute-envs/<env_id>")
@@ -62,7 +65,9 @@ def compute_env(caller: Caller, env_id: str) -> Response:
     workspace_id = _workspace_id()
     for env in _visible_compute_envs(caller, workspace_id):
         if env.id == env_id:
-            return json_response({"computeEnv": {**env.detail(), **_owner(workspace_id)}})
+            placement = _placement(workspace_id)
+            owner = {"orgId": placement[0].org_id, "workspaceId": placement[1].id} if placement else {}
+            return json_response({"computeEnv": {**env.detail(), **owner}})
     where = f"workspace {workspace_id}" if workspace_id else "your personal workspace"
     query = f"?workspaceId={workspace_id}" if workspace_id else ""
     raise ApiError(
@@ -92,8 +97,9 @@ def _visible_compute_envs(caller: Caller, workspace_id: int | None) -> tuple[Com
         ) from None
 
 
-def _owner(workspace_id: int | None) -> dict[str, int | None]:
+def _placement(workspace_id: int | None) -> tuple[Organization, Workspace] | None:
     for org in current_runtime().directory.organizations:
-        if any(workspace.id == workspace_id for workspace in org.workspaces):
-            return {"orgId": org.org_id, "workspaceId": workspace_id}
-    return {"orgId": None, "workspaceId": None}
+        for workspace in org.workspaces:
+            if workspace.id == workspace_id:
+                return org, workspace
+    return None

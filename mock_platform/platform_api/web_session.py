@@ -28,21 +28,22 @@ def access_token() -> Response:
         raise ApiError(400, "grant_type must be refresh_token (the only grant this endpoint serves)")
     refresh_token = request.form.get("refresh_token")
     if not refresh_token:
-        raise ApiError(400, "refresh_token is required")
+        raise ApiError(400, "refresh_token is required: send refresh_token=<your refresh token>")
     try:
         token = refresh_tokens(runtime, refresh_token)
     except RefreshTokenRejected as error:
         raise ApiError(401, f"{error}: {SIGN_IN_AGAIN}") from None
     if token is None:
         raise ApiError(401, f"the refresh token is unknown or expired: {SIGN_IN_AGAIN}")
-    body = {"access_token": token["access_token"]}
-    if "refresh_token" in token:
-        body["refresh_token"] = token["refresh_token"]
-    response = json_response(body, headers={"Pragma": "no-cache"})
+    response = json_response(
+        {"access_token": token["access_token"], "refresh_token": token["refresh_token"]},
+        headers={"Pragma": "no-cache"},
+    )
+    cookies = {
+        "JWT": (token["access_token"], token["expires_in"]),
+        "JWT_REFRESH_TOKEN": (token["refresh_token"], runtime.settings.refresh_token_lifetime),
+    }
     secure = runtime.settings.public_base_url.startswith("https://")
-    cookies = {"JWT": (token["access_token"], token["expires_in"])}
-    if "refresh_token" in token:
-        cookies["JWT_REFRESH_TOKEN"] = (token["refresh_token"], runtime.settings.refresh_token_lifetime)
     for name, (value, lifetime) in cookies.items():
         response.set_cookie(
             name, value, max_age=lifetime, path="/", secure=secure, httponly=True, samesite="Lax"

@@ -188,8 +188,10 @@ def test_login_refuses_when_already_logged_in(nxf_home, stub):
     save_login(nxf_home, "https://h")
     result = CliRunner().invoke(cli, ["nextflow", "login", "-u", f"{stub.url}/api", "--no-browser"])
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: Authentication token is already configured in Nextflow config.")
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr == (
+        "Error: Authentication token is already configured in Nextflow config. "
+        f"Run 'platform-auth nextflow logout' to remove {nxf_home.auth_file} first.\n"
+    )
     assert stub.hits == []
 
 

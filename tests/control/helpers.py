@@ -14,7 +14,9 @@ TIMEOUT = 10
 
 
 def published_keys(server: RunningServer) -> KeySet:
-    return KeySet.import_key_set(requests.get(f"{server.issuer}/.well-known/jwks.json", timeout=TIMEOUT).json())
+    return KeySet.import_key_set(
+        requests.get(f"{server.issuer}/.well-known/jwks.json", timeout=TIMEOUT).json()
+    )
 
 
 def verified_claims(server: RunningServer, token: str) -> dict[str, Any]:
@@ -23,7 +25,9 @@ def verified_claims(server: RunningServer, token: str) -> dict[str, Any]:
 
 
 def bearer_get(server: RunningServer, path: str, token: str) -> requests.Response:
-    return requests.get(f"{server.issuer}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT)
+    return requests.get(
+        f"{server.issuer}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
+    )
 
 
 def control(server: RunningServer, method: str, path: str, body: Any = None) -> requests.Response:

@@ -46,7 +46,11 @@ def test_identity_survives_a_refresh(mock_platform, oidc_login):
 
     refreshed = requests.post(
         f"{mock_platform.issuer}/oauth/token",
-        data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"], "client_id": "nextflow_cli"},
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": "nextflow_cli",
+        },
         timeout=10,
     ).json()
 
@@ -72,7 +76,9 @@ def test_a_new_user_can_be_queued_and_is_added_to_the_directory(mock_platform, o
     claims = verified_claims(mock_platform, tokens["id_token"])
     assert claims["preferred_username"] == "dave" and claims["employee"] is True
     assert mock_platform.control.user("dave")["email"] == "dave@example.com"
-    assert bearer_get(mock_platform, "/user-info", tokens["access_token"]).json()["user"]["userName"] == "dave"
+    assert (
+        bearer_get(mock_platform, "/user-info", tokens["access_token"]).json()["user"]["userName"] == "dave"
+    )
 
 
 def test_without_a_queue_or_hint_nobody_is_signed_in(mock_platform, oidc_login):
@@ -92,16 +98,25 @@ def test_the_queue_can_be_listed_and_cleared(mock_platform):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"user": "nobody"}, 'user: "nobody" is not a userName, email or id of a user; users: alice, bob, carol'),
-        ({}, "user: null is not a userName"),
+        (
+            {"user": "nobody"},
+            'user: "nobody" is not a userName, email or id of a user; users: alice, bob, carol',
+        ),
+        ({}, "user: required, the userName, email or id of the user"),
         ({"user": "bob", "cout": 2}, "unknown field(s) cout; known fields: access_token_claims"),
         ({"user": "bob", "count": 0}, "count: must be a whole number from 1 to 1000, got 0"),
-        ({"user": "bob", "client_id": "nope"}, 'client_id: no client "nope"; registered: nextflow_cli, seqera_ai_cli'),
+        (
+            {"user": "bob", "client_id": "nope"},
+            'client_id: no client "nope"; registered: nextflow_cli, seqera_ai_cli',
+        ),
         ({"user": "bob", "claims": {"sub": "1"}}, "claims.sub: a claim the protocol sets"),
         ({"user": "bob", "id_token_claims": {"aud": "x"}}, "id_token_claims.aud: a claim the protocol sets"),
         ({"user": "bob", "claims": ["team"]}, 'claims: must be a JSON object, got ["team"]'),
         ({"user": {"userName": "alice"}}, "user.userName: user 'alice' already exists"),
-        ({"user": {"userName": "dave", "email": "not-an-email"}}, "(dave).email: required, an e-mail address"),
+        (
+            {"user": {"userName": "dave", "email": "not-an-email"}},
+            "(dave).email: required, an e-mail address",
+        ),
     ],
 )
 def test_bad_identities_are_refused_with_a_message_naming_the_field(mock_platform, body, message):

@@ -59,20 +59,13 @@ def advance_clock(server: RunningServer, seconds: float) -> None:
 
 
 @pytest.fixture(scope="session")
-def checkers() -> dict[str, OpenApiChecker]:
-    return {}
-
-
-@pytest.fixture(scope="session")
-def session_for(checkers: dict[str, OpenApiChecker]) -> Callable[[RunningServer], PlatformSession]:
-    """A checked session for a server; the server's openapi.json is fetched once per issuer."""
+def session_for() -> Callable[[RunningServer], PlatformSession]:
+    """A checked session for a server, against the openapi.json that server serves."""
 
     def make(server: RunningServer) -> PlatformSession:
-        if server.issuer not in checkers:
-            response = requests.get(server.issuer + "/openapi.json", timeout=TIMEOUT)
-            assert response.status_code == 200, response.text
-            checkers[server.issuer] = OpenApiChecker(response.json())
-        return PlatformSession(server, checkers[server.issuer])
+        response = requests.get(server.issuer + "/openapi.json", timeout=TIMEOUT)
+        assert response.status_code == 200, response.text
+        return PlatformSession(server, OpenApiChecker(response.json()))
 
     return make
 

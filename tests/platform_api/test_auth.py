@@ -9,6 +9,8 @@ import time
 import pytest
 import requests
 
+from mock_platform.platform_api import ApiError, pats
+from mock_platform.platform_api.auth import authenticate
 from mock_platform.tokens import Subject, access_token_claims, sign, verify_access_token
 
 from ..oidc_flows import endpoint
@@ -35,6 +37,21 @@ def user_id(api, headers: dict[str, str]) -> int | None:
 def test_bearer_access_token_and_pat(api, alice, pat):
     assert user_id(api, bearer(alice["access_token"])) == 1001
     assert user_id(api, bearer(pat)) == 1001
+
+
+def test_the_check_tells_which_credential_was_used(platform, alice, pat):
+    runtime = platform.app.extensions["mock_platform"]
+    by_access_token = authenticate(runtime, f"Bearer {alice['access_token']}")
+    by_pat = authenticate(runtime, basic(pat)["Authorization"])
+    assert (by_access_token.user.id, by_access_token.credential, by_access_token.pat_id) == (
+        1001,
+        "access_token",
+        None,
+    )
+    assert (by_pat.user.id, by_pat.credential, by_pat.pat_id) == (1001, "pat", pats.decode(pat)[0])
+    with pytest.raises(ApiError) as error:
+        authenticate(runtime, None)
+    assert error.value.status == 401
 
 
 def test_basic_at_token_with_either_kind(api, alice, pat):

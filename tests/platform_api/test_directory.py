@@ -70,8 +70,8 @@ def test_compute_envs(api, users):
     assert [env["name"] for env in personal] == ["alice-local"]
     assert api.get("/compute-envs", headers=users["bob"]).json() == {"computeEnvs": []}
     shared = api.get(f"/compute-envs?workspaceId={GENOMICS}", headers=users["bob"]).json()["computeEnvs"]
-    assert [(env["name"], env["workDir"], env["primary"]) for env in shared] == [
-        ("aws-batch-genomics", "s3://acme-genomics/work", True)
+    assert [(env["name"], env["workDir"], env["primary"], env["workspaceName"]) for env in shared] == [
+        ("aws-batch-genomics", "s3://acme-genomics/work", True, "genomics")
     ]
 
 

@@ -65,3 +65,12 @@ def test_login_config_and_logout(api, platform):
     assert api.get("/user-info", headers=bearer(pat)).status_code == 401
     listed = api.get("/tokens", headers=bearer(access_token)).json()["tokens"]
     assert token_id not in [token["id"] for token in listed]
+
+
+def test_an_endpoint_typed_with_a_trailing_slash(api, platform):
+    """`nextflow auth login -url http://host/api/` posts to `.../api//tokens` (contract §1.9)."""
+    access_token = login(platform)["access_token"]
+    response = api.post(
+        platform.issuer + "//tokens", json={"name": "trailing-slash"}, headers=bearer(access_token)
+    )
+    assert response.status_code == 200

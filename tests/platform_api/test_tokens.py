@@ -8,6 +8,8 @@ import binascii
 import pytest
 import requests
 
+from mock_platform.testing import run_server
+
 from .conftest import bearer, login
 
 
@@ -68,6 +70,8 @@ def test_the_name_limit_is_a_setting(start_platform, session_for):
     response = create(api, headers, "y" * 51)
     assert response.status_code == 400
     assert "the limit is 50" in response.json()["message"]
+    schema = api.get("/openapi.json").json()["components"]["schemas"]["CreateAccessTokenRequest"]
+    assert schema["properties"]["name"]["maxLength"] == 50
 
 
 def test_duplicate_name_is_409_until_the_first_is_deleted(api, alice, bob):
@@ -138,29 +142,33 @@ def test_delete_all_removes_every_token_of_the_caller_only(start_platform, sessi
 # Deliberate defects break the contract on purpose, so these requests skip the OpenAPI check.
 
 
-def test_defect_tokens_201(start_platform):
-    server = start_platform(defects="tokens-201")
-    headers = bearer(login(server)["access_token"])
-    response = requests.post(server.issuer + "/tokens", json={"name": "x"}, headers=headers, timeout=10)
-    assert response.status_code == 201
+@pytest.fixture(scope="module")
+def defective(tmp_path_factory):
+    defects = "tokens-201,pat-not-tid,deleted-pat-accepted"
+    with run_server(tmp_path_factory.mktemp("defective"), defects=defects) as server:
+        yield server, bearer(login(server)["access_token"])
 
 
-def test_defect_pat_not_tid(start_platform):
-    server = start_platform(defects="pat-not-tid")
-    headers = bearer(login(server)["access_token"])
-    pat = requests.post(server.issuer + "/tokens", json={"name": "x"}, headers=headers, timeout=10).json()[
-        "accessKey"
-    ]
+def create_unchecked(server, headers, name):
+    return requests.post(server.issuer + "/tokens", json={"name": name}, headers=headers, timeout=10)
+
+
+def test_defect_tokens_201(defective):
+    assert create_unchecked(*defective, "created").status_code == 201
+
+
+def test_defect_pat_not_tid(defective):
+    server, headers = defective
+    pat = create_unchecked(server, headers, "opaque").json()["accessKey"]
     with pytest.raises((binascii.Error, ValueError)):
         base64.b64decode(pat, validate=True).decode()
     user_info = requests.get(server.issuer + "/user-info", headers=bearer(pat), timeout=10)
     assert user_info.status_code == 200, "the token still works; only its format is wrong"
 
 
-def test_defect_deleted_pat_accepted(start_platform):
-    server = start_platform(defects="deleted-pat-accepted")
-    headers = bearer(login(server)["access_token"])
-    created = requests.post(server.issuer + "/tokens", json={"name": "x"}, headers=headers, timeout=10).json()
+def test_defect_deleted_pat_accepted(defective):
+    server, headers = defective
+    created = create_unchecked(server, headers, "deleted").json()
     deleted = requests.delete(f"{server.issuer}/tokens/{created['token']['id']}", headers=headers, timeout=10)
     assert deleted.status_code == 204
     user_info = requests.get(server.issuer + "/user-info", headers=bearer(created["accessKey"]), timeout=10)

@@ -1,0 +1,201 @@
+"""Fixtures of the conformance suite (only tests under conformance/ see them).
+
+Session scope: the target (the mock is started here when no --platform-url is given), discovery,
+JWKS, the login drivers (one browser for the whole run, started only if a case needs it), one
+shared "happy" login, the Platform client whose PATs are deleted at the end, and the clock.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from .catalog import CASES
+from .checks import Check, Secrets
+from .harness import OAuth, Session, Tokens
+from .login import BrowserDriver, HintDriver, make_driver
+from .platform import Platform
+from .plugin import CHECK_KEY, META_KEY, SECRETS_KEY, Options, options_of
+from .target import Clock, Discovery, Http, Jwks, Target, is_loopback, origin, probe_control, start_mock
+
+
+@pytest.fixture(scope="session")
+def options(pytestconfig: pytest.Config) -> Options:
+    return options_of(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def secrets(pytestconfig: pytest.Config) -> Secrets:
+    return pytestconfig.stash[SECRETS_KEY]
+
+
+@pytest.fixture(scope="session")
+def artifacts(options: Options, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return options.artifacts or tmp_path_factory.mktemp("conformance-artifacts")
+
+
+@pytest.fixture(scope="session")
+def target(
+    options: Options, secrets: Secrets, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[Target]:
+    http = Http(secrets)
+    meta = pytestconfig.stash[META_KEY]
+    meta.update(client_id=options.client_id, login=options.login, safe_only=options.safe_only)
+    if options.platform_url:
+        api_url = options.platform_url[:-1] if options.platform_url.endswith("/") else options.platform_url
+        control = f"{origin(api_url)}/_mock"
+        control_url = control if is_loopback(api_url) and probe_control(http, control) else None
+        meta.update(target=api_url, mock=control_url is not None)
+        yield Target(api_url, http, False, control_url)
+        return
+    with start_mock(tmp_path_factory.mktemp("mock-platform"), options.mock_defects) as (
+        issuer,
+        control,
+        settings,
+    ):
+        meta.update(target=f"mock ({issuer})", mock=True, defects=sorted(options.mock_defects))
+        yield Target(issuer, http, True, control if probe_control(http, control) else None, settings)
+
+
+@pytest.fixture(scope="session")
+def discovery(target: Target) -> Discovery:
+    response = target.http.get(target.discovery_url)
+    try:
+        document = response.json()
+    except ValueError:
+        document = None
+    return Discovery(response, response.text, document if isinstance(document, dict) else {})
+
+
+@pytest.fixture(scope="session")
+def jwks(target: Target, discovery: Discovery) -> Jwks:
+    uri = discovery.get("jwks_uri")
+    if not isinstance(uri, str):
+        pytest.fail("discovery has no jwks_uri: the JWKS cases cannot run (see DISC-04)")
+    return Jwks(target.http, uri)
+
+
+@pytest.fixture(scope="session")
+def clock(target: Target, options: Options) -> Iterator[Clock]:
+    clock = Clock(target.http, target.control_url, options.max_wait)
+    yield clock
+    clock.reset()
+
+
+@pytest.fixture(scope="session")
+def probe(options: Options, secrets: Secrets, artifacts: Path) -> Iterator[HintDriver]:
+    driver = HintDriver(options.username, secrets, artifacts)
+    yield driver
+    driver.close()
+
+
+@pytest.fixture(scope="session")
+def drivers(
+    options: Options, secrets: Secrets, artifacts: Path, probe: HintDriver
+) -> Iterator[tuple[HintDriver | BrowserDriver, HintDriver | BrowserDriver]]:
+    """The configured driver, and one that can show and fill the sign-in page (a browser)."""
+    driver = probe if options.login == "hint" else make_driver(options.login, options, secrets, artifacts)
+    ui_driver = (
+        driver if isinstance(driver, BrowserDriver) else BrowserDriver("form", options, secrets, artifacts)
+    )
+    yield driver, ui_driver
+    ui_driver.close()
+    if driver is not ui_driver and driver is not probe:
+        driver.close()
+
+
+@pytest.fixture(scope="session")
+def session(
+    target: Target,
+    discovery: Discovery,
+    drivers: tuple[HintDriver | BrowserDriver, HintDriver | BrowserDriver],
+    probe: HintDriver,
+    options: Options,
+    secrets: Secrets,
+) -> Session:
+    missing = [
+        k for k in ("authorization_endpoint", "token_endpoint") if not isinstance(discovery.get(k), str)
+    ]
+    if missing:
+        pytest.fail(
+            f"discovery at {target.discovery_url} answered {discovery.response.status_code} without "
+            f"{', '.join(missing)}: no login is possible (see DISC-01, DISC-04)"
+        )
+    driver, ui_driver = drivers
+    return Session(target, discovery, driver, ui_driver, probe, options, secrets)
+
+
+@pytest.fixture(scope="session")
+def session_stack() -> Iterator[ExitStack]:
+    with ExitStack() as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def happy(session: Session, session_stack: ExitStack) -> Tokens:
+    """One login exactly as the CLI does it, shared by the cases that only read its tokens."""
+    return OAuth(session, session_stack).tokens()
+
+
+@pytest.fixture(scope="session")
+def second_account(
+    session: Session, options: Options, secrets: Secrets, artifacts: Path, session_stack: ExitStack
+) -> Tokens:
+    """A login of the second dedicated account (the mock's bob), for cross-user cases."""
+    if not (options.second_username and options.second_password):
+        pytest.skip("needs a second dedicated account: --second-user and --second-password")
+    if options.login == "hint":
+        driver: HintDriver | BrowserDriver = HintDriver(options.second_username, secrets, artifacts)
+    elif options.login == "form":
+        second = dataclasses.replace(
+            options, username=options.second_username, password=options.second_password
+        )
+        driver = BrowserDriver("form", second, secrets, artifacts)
+    else:
+        pytest.skip(f"the {options.login} driver cannot sign in a second account")
+    session_stack.callback(driver.close)
+    return OAuth(session, session_stack).tokens(driver=driver, fresh=True)
+
+
+@pytest.fixture(scope="session")
+def platform(target: Target, secrets: Secrets, pytestconfig: pytest.Config) -> Iterator[Platform]:
+    client = Platform(target.http, target.api_url, secrets)
+    yield client
+    problems = client.cleanup()
+    pytestconfig.stash[META_KEY].setdefault("cleanup", []).extend(problems)
+
+
+@pytest.fixture
+def check(request: pytest.FixtureRequest, secrets: Secrets, options: Options) -> Iterator[Check]:
+    marker = request.node.get_closest_marker("case")
+    if marker is None:
+        raise pytest.UsageError(f"{request.node.nodeid} uses `check` without @pytest.mark.case(...)")
+    case = CASES[marker.args[0]]
+    if case.mock_only or (case.slow and not options.slow):
+        target: Target = request.getfixturevalue("target")
+        second = (
+            "second dedicated account" in case.prod and options.second_username and options.second_password
+        )
+        if case.mock_only and not target.is_mock and not second:
+            pytest.skip(f"{case.id} runs only against the mock ({case.prod}; catalog §5)")
+        if case.slow and not options.slow and not target.is_mock:
+            pytest.skip(f"{case.id} is Slow: run with --slow")
+    result = Check(case, secrets)
+    request.node.stash[CHECK_KEY] = result
+    http: Http | None = None
+    if "target" in request.fixturenames or case.mode != "U":
+        http = request.getfixturevalue("target").http
+        http.observer = result
+    yield result
+    if http is not None:
+        http.observer = None
+
+
+@pytest.fixture
+def oauth(session: Session) -> Iterator[OAuth]:
+    with ExitStack() as stack:
+        yield OAuth(session, stack)
