@@ -1,25 +1,17 @@
 """Browser launchers: what the login flow calls with the authorize URL."""
 
 import os
-import shutil
 import sys
 import threading
 import webbrowser
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
+from mock_platform.browser import CHROMIUM_ARGS, chromium_executable
+
 from .errors import LoginError
 
 Browser = Callable[[str], None]
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class PrintBrowser:
@@ -45,14 +37,6 @@ def has_display() -> bool:
     if sys.platform.startswith("linux"):
         return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     return True
-
-
-def chromium_executable() -> str | None:
-    """PLAYWRIGHT_CHROMIUM_EXECUTABLE, else a system Chromium, else None (Playwright's own browser)."""
-    explicit = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE")
-    if explicit:
-        return explicit
-    return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 class PlaywrightBrowser:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 from datetime import timedelta
-
 from typing import Any
 
 from flask import Flask, Response, request

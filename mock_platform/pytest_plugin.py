@@ -96,7 +96,7 @@ def chromium_browser() -> Iterator[Browser]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _no_browser("Playwright is not installed: pip install 'mock-platform[browser]'")
-    from client.browser import CHROMIUM_ARGS, chromium_executable
+    from .browser import CHROMIUM_ARGS, chromium_executable
 
     with sync_playwright() as playwright:
         try:

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def context(chromium) -> Iterator[object]:
-    context = chromium.new_context()
+def context(chromium_browser) -> Iterator[object]:
+    context = chromium_browser.new_context()
     yield context
     context.close()
 

@@ -9,11 +9,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_generated_tables_are_current():
-    spec = importlib.util.spec_from_file_location("update_readme", ROOT / "scripts" / "update-readme-tables.py")
+    spec = importlib.util.spec_from_file_location(
+        "update_readme", ROOT / "scripts" / "update-readme-tables.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     text = (ROOT / "README.md").read_text()
-    assert module.render(text) == text, "README tables are stale: run .venv/bin/python scripts/update-readme-tables.py"
+    assert module.render(text) == text, (
+        "README tables are stale: run .venv/bin/python scripts/update-readme-tables.py"
+    )
 
 
 def test_readme_opens_with_make_run_and_make_test():

@@ -2,10 +2,11 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 
-from client.browser import PlaywrightBrowser, PrintBrowser, chromium_executable
+from client.browser import PlaywrightBrowser, PrintBrowser
 from client.callback import CallbackServer
 from client.errors import LoginError
 from client.flow import build_authorize_url
+from mock_platform.browser import chromium_executable
 
 LOGIN_PAGE = """<html><body>
 {error}
