@@ -1,7 +1,8 @@
 # The dev IdP (default target `platform`) and the conformance runner (target `conformance`).
 #
 #   docker build -t mock-platform .                                  # the dev IdP
-#   docker run --rm -p 127.0.0.1:8080:8080 mock-platform             # http://127.0.0.1:8080/api
+#   docker run --rm -p 127.0.0.1:8080:8080 -v mock-platform-data:/data mock-platform
+#                                                                    # http://127.0.0.1:8080/api
 #   docker build --target conformance -t mock-platform-conformance .
 #
 # Dependencies are installed into /opt/venv in build stages and only the venv is copied into the

@@ -169,13 +169,13 @@ def _panva_interactions(conn: Connection, status: int, response: http.client.HTT
     raise FlowError("no callback after 12 interaction steps")
 
 
-def exchange(conn: Connection, code: str, verifier: str) -> Tokens:
+def exchange(conn: Connection, code: str, verifier: str, redirect_uri: str = REDIRECT_URI) -> Tokens:
     provider = conn.provider
     body = urlencode(
         {
             "grant_type": "authorization_code",
             "code": code,
-            "redirect_uri": REDIRECT_URI,
+            "redirect_uri": redirect_uri,
             "client_id": provider.client_id,
             "code_verifier": verifier,
         }

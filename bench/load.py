@@ -1,24 +1,33 @@
 """A closed-loop load generator: N processes, one keep-alive connection each, for a fixed time.
 
-Every client process repeats an operation (a whole login, or one code exchange at the token
-endpoint with codes it minted during the warm-up) back to back. The parent reads the server's CPU
-time from /proc at the start and the end of the measured window, so "server CPU per operation"
-does not depend on how much of the two cores the generator itself took.
+Logins: every client process repeats whole logins back to back for the measured window, after a
+warm-up. Token endpoint alone: the clients take turns in phases, all of them first minting codes
+(authorize) for a moment, then all of them redeeming theirs as fast as they can; only the redeem
+phases are timed, so the figure is the token endpoint's alone, and no code waits long enough to
+expire or to be evicted from a peer's in-memory store.
+
+The parent reads the server's CPU time from /proc at the edges of each measured window, so "server
+CPU per operation" does not depend on how much of the two cores the generator itself took.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import statistics
+import threading
 import time
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
+from multiprocessing.synchronize import Barrier
+from typing import Any
 
 from . import procs
 from .flows import Connection, FlowError, Provider, authorize, exchange, login, pkce_pair
 
 SETTLE = 0.3  # seconds for the client processes to start before the warm-up begins
+MINT_PHASE = 0.5  # seconds of minting codes before each timed redeem phase
+FAILURES = (FlowError, OSError, ValueError, KeyError)
+BARRIER_TIMEOUT = 120.0  # seconds a phase may take before the run is abandoned
 
 
 @dataclass
@@ -60,55 +69,81 @@ class _Report:
     errors: int
     first_error: str | None
     latencies: list[float]
-    last_end: float
     cpu: float
 
 
-def _client(provider: Provider, operation: str, start_at: float, stop_at: float, pipe: Pipe) -> None:
-    conn = Connection(provider)
-    completed = errors = 0
-    first_error: str | None = None
-    latencies: list[float] = []
-    codes: list[tuple[str, str]] = []
-    last_end = start_at
+class _Client:
+    def __init__(self, provider: Provider) -> None:
+        self.conn = Connection(provider)
+        self.completed = self.errors = 0
+        self.first_error: str | None = None
+        self.latencies: list[float] = []
 
-    def mint() -> None:
-        verifier, challenge = pkce_pair()
-        codes.append((authorize(conn, challenge), verifier))
+    def attempt(self, operation: Any, stop_at: float | None = None, *args: Any) -> None:
+        """Run one operation; count it when it succeeds (and ends before `stop_at`)."""
+        started = time.monotonic()
+        try:
+            operation(*args)
+        except FAILURES as error:
+            self.errors += 1
+            self.first_error = self.first_error or f"{type(error).__name__}: {error}"
+            return
+        ended = time.monotonic()
+        if stop_at is None or ended <= stop_at:
+            self.completed += 1
+            self.latencies.append(ended - started)
 
-    def step() -> None:
-        if operation == "login":
-            login(conn)
-        else:
-            code, verifier = codes.pop()
-            exchange(conn, code, verifier)
+    def report(self, cpu: float) -> _Report:
+        return _Report(self.completed, self.errors, self.first_error, self.latencies, cpu)
 
+
+def _logins(provider: Provider, start_at: float, stop_at: float, pipe: Pipe) -> None:
+    client = _Client(provider)
     try:
-        while time.monotonic() < start_at:  # warm-up: connections, caches (and codes to redeem)
+        while time.monotonic() < start_at:  # warm-up: connection, server caches
             try:
-                mint() if operation == "token" else login(conn)
-            except (FlowError, OSError) as error:
-                first_error = first_error or f"warm-up: {error}"
-        cpu_start = time.process_time()
-        while (now := time.monotonic()) < stop_at and (operation != "token" or codes):
-            try:
-                step()
-            except (FlowError, OSError, ValueError, KeyError) as error:
-                errors += 1
-                first_error = first_error or f"{type(error).__name__}: {error}"
-                continue
-            end = time.monotonic()
-            if end <= stop_at:
-                completed += 1
-                latencies.append(end - now)
-                last_end = end
-        cpu = time.process_time() - cpu_start
+                login(client.conn)
+            except FAILURES as error:
+                client.first_error = client.first_error or f"warm-up: {error}"
+        cpu = time.process_time()
+        while time.monotonic() < stop_at:
+            client.attempt(login, stop_at, client.conn)
+        pipe.send(client.report(time.process_time() - cpu))
     except Exception:  # reported to the parent, which prints it
-        pipe.send(_Report(completed, errors + 1, traceback.format_exc(limit=3), latencies, last_end, 0.0))
-        return
+        pipe.send(_Report(client.completed, client.errors + 1, traceback.format_exc(limit=3), [], 0.0))
     finally:
-        conn.close()
-    pipe.send(_Report(completed, errors, first_error, latencies, last_end, cpu))
+        client.conn.close()
+
+
+def _redeems(provider: Provider, barrier: Barrier, stop: Any, pipe: Pipe) -> None:
+    client = _Client(provider)
+    cpu = 0.0
+    try:
+        while True:
+            barrier.wait()  # A: a new phase
+            codes: list[tuple[str, str]] = []
+            mint_until = time.monotonic() + MINT_PHASE
+            while time.monotonic() < mint_until:
+                verifier, challenge = pkce_pair()
+                try:
+                    codes.append((authorize(client.conn, challenge), verifier))
+                except FAILURES as error:
+                    client.first_error = client.first_error or f"authorize: {error}"
+            barrier.wait()  # B: everybody minted; the timed redeem phase starts
+            started = time.process_time()
+            for code, verifier in codes:
+                client.attempt(exchange, None, client.conn, code, verifier)
+            cpu += time.process_time() - started
+            barrier.wait()  # C: everybody redeemed; the parent decides whether to go on
+            barrier.wait()  # D: the decision is in `stop`
+            if stop.value:
+                break
+        pipe.send(client.report(cpu))
+    except Exception:
+        barrier.abort()
+        pipe.send(_Report(client.completed, client.errors + 1, traceback.format_exc(limit=3), [], 0.0))
+    finally:
+        client.conn.close()
 
 
 def run(
@@ -122,26 +157,45 @@ def run(
 ) -> LoadResult:
     """Measure `operation` ("login" or "token") with `clients` concurrent processes for `duration` s."""
     context = multiprocessing.get_context("fork")
+    pipes, workers = [], []
+    barrier = context.Barrier(clients + 1, timeout=BARRIER_TIMEOUT)
+    stop = context.Value("b", 0)
     start_at = time.monotonic() + SETTLE + warmup
     stop_at = start_at + duration
-    pipes, workers = [], []
     for _ in range(clients):
         receiver, sender = context.Pipe(duplex=False)
-        worker = context.Process(target=_client, args=(provider, operation, start_at, stop_at, sender))
+        if operation == "login":
+            worker = context.Process(target=_logins, args=(provider, start_at, stop_at, sender))
+        else:
+            worker = context.Process(target=_redeems, args=(provider, barrier, stop, sender))
         worker.start()
         pipes.append(receiver)
         workers.append(worker)
-    time.sleep(max(0.0, start_at - time.monotonic()))
     server = procs.tree(server_pid)
-    cpu_start = procs.cpu_seconds(server)
-    time.sleep(max(0.0, stop_at - time.monotonic()))
-    server_cpu = procs.cpu_seconds(server) - cpu_start
+    window = server_cpu = 0.0
+    if operation == "login":
+        time.sleep(max(0.0, start_at - time.monotonic()))
+        cpu_start = procs.cpu_seconds(server)
+        time.sleep(max(0.0, stop_at - time.monotonic()))
+        server_cpu, window = procs.cpu_seconds(server) - cpu_start, duration
+    else:
+        try:
+            while True:
+                barrier.wait()  # A
+                barrier.wait()  # B
+                cpu_start, started = procs.cpu_seconds(server), time.monotonic()
+                barrier.wait()  # C
+                server_cpu += procs.cpu_seconds(server) - cpu_start
+                window += time.monotonic() - started
+                stop.value = int(window >= duration)
+                barrier.wait()  # D
+                if stop.value:
+                    break
+        except threading.BrokenBarrierError:  # a client failed or hung: its report says why
+            pass
     reports: list[_Report] = [pipe.recv() for pipe in pipes]
     for worker in workers:
         worker.join()
-    window = duration
-    if operation == "token":  # clients stop early when they run out of codes
-        window = max(report.last_end for report in reports) - start_at
     errors = [report.first_error for report in reports if report.first_error]
     return LoadResult(
         operation=operation,
@@ -154,7 +208,3 @@ def run(
         server_cpu=server_cpu,
         client_cpu=sum(report.cpu for report in reports),
     )
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")

@@ -120,11 +120,15 @@ def profile_logins(flows: int, overrides: dict[str, str], top: int = 40, batches
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
     ordered = sorted(results, key=lambda split: sum(split.values()))
-    return Profile(sum(ordered[0].values()), sum(ordered[len(ordered) // 2].values()), ordered[0], out.getvalue())
+    return Profile(
+        sum(ordered[0].values()), sum(ordered[len(ordered) // 2].values()), ordered[0], out.getvalue()
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--flows", type=int, default=400, help="logins per batch")
     parser.add_argument("--top", type=int, default=40, help="rows of each cProfile table")
     parser.add_argument("--settings", nargs="*", default=[], help="mock settings as key=value")

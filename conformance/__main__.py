@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     save.add_argument("--username-selector", default="input[name=username]")
     save.add_argument("--password-selector", default="input[name=password]")
     save.add_argument("--submit-selector", default="button[name=action][value=login]")
+    save.set_defaults(run=_save_login)
     args = parser.parse_args(argv)
     if args.command == "save-login" and args.headless and (args.username is None or args.password is None):
         parser.error("--headless needs --username and --password (nobody can sign in to a hidden window)")

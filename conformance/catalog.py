@@ -263,7 +263,6 @@ def _parse(table: str) -> dict[str, Case]:
 
 
 CASES: dict[str, Case] = _parse(_TABLE)
-GROUPS: tuple[str, ...] = tuple(dict.fromkeys(case.group for case in CASES.values()))
 # The test module of each group, for running a few cases without collecting the whole suite.
 MODULES = {
     "DISC": "test_discovery.py",

@@ -11,7 +11,6 @@ registered in `Secrets` and replaced by a short fingerprint wherever it would be
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -164,7 +163,7 @@ class Check:
         return [f for f in self.findings if f.level == "SHOULD"]
 
     def failure_message(self) -> str:
-        return "\n".join(self._line(f, "FAILED") for f in self.failures)
+        return "\n".join(self.line(f, "FAILED") for f in self.failures)
 
     def finish(self) -> None:
         if self.failures:
@@ -185,10 +184,10 @@ class Check:
             return False
         self.findings.append(finding)
         if effective == "SHOULD":
-            warnings.warn(ConformanceWarning(self._line(finding, "WARNING")), stacklevel=3)
+            warnings.warn(ConformanceWarning(self.line(finding, "WARNING")), stacklevel=3)
         return False
 
-    def _line(self, finding: Finding, verdict: str) -> str:
+    def line(self, finding: Finding, verdict: str) -> str:
         where = f" [{finding.field}]" if finding.field else ""
         return f"{self.case.id} {verdict}: {finding.message}{where} ({finding.clause})"
 
@@ -214,7 +213,3 @@ def _location_summary(location: str) -> str:
     names = [name for name, _ in parse_qsl(parts.query, keep_blank_values=True)]
     target = f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.netloc else parts.path
     return target + (f" ?{','.join(names)}" if names else "") + (" #fragment" if parts.fragment else "")
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)

@@ -7,7 +7,6 @@ shared "happy" login, the Platform client whose PATs are deleted at the end, and
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -17,7 +16,8 @@ import pytest
 from .catalog import CASES
 from .checks import Check, Secrets
 from .harness import OAuth, Session, Tokens
-from .login import BrowserDriver, HintDriver, make_driver
+from .login import BrowserDriver, HintDriver, LoginError, make_driver
+from .oauth import encode_pairs
 from .platform import Platform
 from .plugin import CHECK_KEY, META_KEY, SECRETS_KEY, Options, options_of
 from .target import Clock, Discovery, Http, Jwks, Target, is_loopback, origin, probe_control, start_mock
@@ -116,7 +116,8 @@ def session(
     probe: HintDriver,
     options: Options,
     secrets: Secrets,
-) -> Session:
+) -> Iterator[Session]:
+    """Everything a test needs to talk to the provider; at the end every refresh token is revoked."""
     missing = [
         k for k in ("authorization_endpoint", "token_endpoint") if not isinstance(discovery.get(k), str)
     ]
@@ -126,7 +127,28 @@ def session(
             f"{', '.join(missing)}: no login is possible (see DISC-01, DISC-04)"
         )
     driver, ui_driver = drivers
-    return Session(target, discovery, driver, ui_driver, probe, options, secrets)
+    yield Session(target, discovery, driver, ui_driver, probe, options, secrets)
+    revocation = discovery.get("revocation_endpoint")
+    if isinstance(revocation, str):
+        for token in target.http.refresh_tokens:
+            pairs = [("token", token), ("token_type_hint", "refresh_token"), ("client_id", options.client_id)]
+            target.http.form(revocation, encode_pairs(pairs))
+
+
+@pytest.fixture
+def ui_driver(session: Session, options: Options) -> HintDriver | BrowserDriver:
+    """The driver for cases that need the sign-in page itself (AUTHZ-10, -33, -37).
+
+    With the hint driver that is an extra browser; without Playwright or Chromium those cases
+    skip, while with a browser driver a browser that cannot start is a set-up error.
+    """
+    driver = session.ui_driver
+    if options.login == "hint" and isinstance(driver, BrowserDriver):
+        try:
+            driver.start()
+        except LoginError as error:
+            pytest.skip(f"needs a browser for the sign-in page: {error}")
+    return driver
 
 
 @pytest.fixture(scope="session")
@@ -146,15 +168,16 @@ def second_account(
     session: Session, options: Options, secrets: Secrets, artifacts: Path, session_stack: ExitStack
 ) -> Tokens:
     """A login of the second dedicated account (the mock's bob), for cross-user cases."""
-    if not (options.second_username and options.second_password):
+    mock = session.target.is_mock
+    username = options.second_username or ("bob" if mock else None)
+    password = options.second_password or ("bob-password" if mock else None)
+    if not (username and password):
         pytest.skip("needs a second dedicated account: --second-user and --second-password")
+    driver: HintDriver | BrowserDriver
     if options.login == "hint":
-        driver: HintDriver | BrowserDriver = HintDriver(options.second_username, secrets, artifacts)
-    elif options.login == "form":
-        second = dataclasses.replace(
-            options, username=options.second_username, password=options.second_password
-        )
-        driver = BrowserDriver("form", second, secrets, artifacts)
+        driver = HintDriver(username, secrets, artifacts)
+    elif options.login == "form" and isinstance(session.driver, BrowserDriver):
+        driver = session.driver.as_user(username, password)
     else:
         pytest.skip(f"the {options.login} driver cannot sign in a second account")
     session_stack.callback(driver.close)
@@ -162,7 +185,10 @@ def second_account(
 
 
 @pytest.fixture(scope="session")
-def platform(target: Target, secrets: Secrets, pytestconfig: pytest.Config) -> Iterator[Platform]:
+def platform(
+    session: Session, target: Target, secrets: Secrets, pytestconfig: pytest.Config
+) -> Iterator[Platform]:
+    """The Platform REST client; its PATs are deleted before the session's grants are revoked."""
     client = Platform(target.http, target.api_url, secrets)
     yield client
     problems = client.cleanup()

@@ -100,12 +100,14 @@ def token_error(
     body = json_body(response)
     error = body.get("error") if isinstance(body, dict) else None
     check.record(label, f"HTTP {response.status_code} error={error}")
-    check.must(
-        "access_token" not in (body or {}),
-        f"{label}: tokens were issued",
-        clause=clause,
-        field="access_token",
-    )
+    if isinstance(body, dict) and "access_token" in body:
+        check.must(
+            False,
+            f"{label}: tokens were issued (HTTP {response.status_code})",
+            clause=clause,
+            field="access_token",
+        )
+        return None
     allowed_status = {400, 401} if error == "invalid_client" else {400}
     check.must(
         response.status_code in allowed_status,

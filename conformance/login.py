@@ -15,6 +15,7 @@ screenshot or saved page.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import re
@@ -107,6 +108,7 @@ class HintDriver:
 
     name = "hint"
     can_type = False
+    can_reauthenticate = True
 
     def __init__(self, user: str, secrets: Secrets, artifacts: Path | None) -> None:
         self.user = user
@@ -186,8 +188,6 @@ class HintDriver:
 class BrowserDriver:
     """Playwright with one browser for the whole run and one shared context (the SSO session)."""
 
-    can_type = True
-
     def __init__(self, mode: str, options: Any, secrets: Secrets, artifacts: Path | None) -> None:
         self.name = mode
         self.mode = mode
@@ -195,15 +195,34 @@ class BrowserDriver:
         self.secrets = secrets
         self.artifacts = artifacts
         self.can_type = mode in ("form", "manual")
+        self.can_reauthenticate = self.can_type
         self._playwright: Any = None
         self._browser: Any = None
         self._shared: Any = None
+        self._shared_page: Any = None
+        self._parent: BrowserDriver | None = None
+        self._failure: LoginError | None = None
 
     # lifecycle -----------------------------------------------------------------------------------
 
-    def _start(self) -> Any:
+    def as_user(self, username: str, password: str) -> BrowserDriver:
+        """A driver for another account that shares this one's browser (one sync Playwright per thread)."""
+        other = BrowserDriver(
+            self.mode,
+            dataclasses.replace(self.options, username=username, password=password),
+            self.secrets,
+            self.artifacts,
+        )
+        other._parent = self
+        return other
+
+    def start(self) -> Any:
+        if self._parent is not None:
+            return self._parent.start()
         if self._browser is not None:
             return self._browser
+        if self._failure is not None:
+            raise self._failure
         try:
             from playwright.sync_api import sync_playwright
         except ImportError as error:
@@ -217,30 +236,46 @@ class BrowserDriver:
         except Exception as error:
             self._playwright.stop()
             self._playwright = None
-            raise LoginError(
+            self._failure = LoginError(
                 f"login driver {self.mode}: cannot start Chromium ({executable or 'Playwright build'}): "
                 f"{str(error).splitlines()[0]}"
-            ) from error
+            )
+            raise self._failure from error
         return self._browser
 
-    def _context(self, fresh: bool) -> Any:
-        browser = self._start()
-        if fresh:
-            return browser.new_context()
+    def _shared_context(self) -> Any:
         if self._shared is None:
             state = str(self.options.storage_state) if self.mode == "storage-state" else None
-            self._shared = browser.new_context(storage_state=state)
+            self._shared = self.start().new_context(storage_state=state)
         return self._shared
 
+    def _page(self, fresh: bool) -> tuple[Any, Any]:
+        """(a context to close afterwards, page): a throw-away context, or the shared session's one page.
+
+        Pages are reused rather than closed: closing a page while it is still loading the listener's
+        reply can hang Playwright.
+        """
+        if fresh:
+            context = self.start().new_context()
+            return context, context.new_page()
+        if self._shared_page is None or self._shared_page.is_closed():
+            self._shared_page = self._shared_context().new_page()
+        return None, self._shared_page
+
     def save_state(self, path: Path) -> None:
-        self._context(False).storage_state(path=str(path))
+        self._shared_context().storage_state(path=str(path))
 
     def close(self) -> None:
+        if self._parent is not None:
+            if self._shared is not None:
+                self._shared.close()
+            self._shared = self._shared_page = None
+            return
         if self._browser is not None:
             self._browser.close()
         if self._playwright is not None:
             self._playwright.stop()
-        self._browser = self._playwright = self._shared = None
+        self._browser = self._playwright = self._shared = self._shared_page = None
 
     # navigation ----------------------------------------------------------------------------------
 
@@ -257,13 +292,16 @@ class BrowserDriver:
     ) -> Navigation:
         from playwright.sync_api import Error
 
-        context = self._context(fresh)
-        page = context.new_page()
+        context, page = self._page(fresh)
         page.set_default_timeout(self.options.login_timeout * 1000)
         navigation = Navigation(self.mode)
         home = origin(url)
         start = len(listener.hits) if listener else 0
-        page.on("response", lambda r: _on_response(navigation, r))
+
+        def on_response(response: Any) -> None:
+            _on_response(navigation, response)
+
+        page.on("response", on_response)
         try:
             try:
                 if method == "POST":
@@ -281,14 +319,15 @@ class BrowserDriver:
             if listener is not None:
                 navigation.hits = listener.hits[start:]
             navigation.final_url = page.url
+            _safe(lambda: page.wait_for_load_state("load", timeout=5000), None)
             if not navigation.hits:
                 navigation.page = _safe(lambda: page.content(), "")
                 shot = _save(self.artifacts, "png")
                 if shot is not None and _safe(lambda: page.screenshot(path=str(shot)), None) is not None:
                     navigation.artifact = str(shot)
         finally:
-            page.close()
-            if fresh:
+            page.remove_listener("response", on_response)
+            if context is not None:
                 context.close()
         if navigation.login_ui and sign_in and not cancel and not self.can_type:
             raise LoginError(

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus
 
 UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 CLI_SCOPE = "openid profile email offline_access"
@@ -236,9 +236,6 @@ class Flow:
         pairs = [(name, changes.get(name, value)) for name, value in base if name not in dropped]
         return pairs + list(extra)
 
-    def url(self, endpoint: str, pairs: Sequence[tuple[str, str]] | None = None, space: str = "+") -> str:
-        return f"{endpoint}?{encode_pairs(self.params() if pairs is None else pairs, space)}"
-
     def exchange_pairs(self, code: str) -> Pairs:
         """The token request body fields in the CLI's order."""
         if self.audience is not None:
@@ -268,7 +265,3 @@ def change_pairs(
         for name, value in pairs
         if name not in dropped
     ]
-
-
-def query_of(url: str) -> Pairs:
-    return parse_qsl(urlsplit(url).query, keep_blank_values=True)

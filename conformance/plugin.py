@@ -24,7 +24,7 @@ OTHER_CLIENT = {"nextflow_cli": "seqera_ai_cli", "seqera_ai_cli": "nextflow_cli"
 # Cases that burn a grant or trip reuse detection run after everything else (catalog §4.5).
 RUN_LAST = ("JWKS-10", "TOK-11", "REF-04", "REF-05", "SEC-03")
 # Where the mock reproduces Platform on purpose and Platform departs from the specification, the
-# failure is expected: reported as FAIL ("accepted"), not failing the run (pytest xfail).
+# failure is expected against the mock: reported as FAIL ("accepted"), not failing the run (xfail).
 MOCK_DEVIATIONS = {
     ("nextflow_cli", "AUTHZ-18"): "the mock registers nextflow_cli as Platform's ADR does (http://127.0.0.1, "
     "host only), so every loopback path is accepted",
@@ -119,7 +119,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="alice",
     )
     add("--login-password", "LOGIN_PASSWORD", "Password typed by the form driver.", default="alice-password")
-    add("--second-user", "SECOND_USER", "A second dedicated account (PATD-05); the mock's bob by default.")
+    add("--second-user", "SECOND_USER", "A second dedicated account (PATD-05); against the mock, bob.")
     add("--second-password", "SECOND_PASSWORD", "Password of the second account.")
     add(
         "--username-selector",
@@ -231,16 +231,10 @@ def _options(config: pytest.Config) -> Options:
         raise pytest.UsageError(
             "--mock-defects only applies to the mock the suite starts (no --platform-url)"
         )
-    second_user = get("second_user") or (None if platform_url else "bob")
-    second_password = get("second_password") or (None if platform_url else "bob-password")
     timeout = get("login_timeout")
     report = get("report")
     artifacts = get("artifacts")
     accepted = {c.strip(): "accepted with --accept" for c in get("accept").split(",") if c.strip()}
-    if not platform_url:
-        accepted |= {
-            case_id: why for (client, case_id), why in MOCK_DEVIATIONS.items() if client == client_id
-        }
     return Options(
         platform_url=platform_url,
         client_id=client_id,
@@ -249,8 +243,8 @@ def _options(config: pytest.Config) -> Options:
         storage_state=storage_state,
         username=get("login_user"),
         password=get("login_password"),
-        second_username=second_user,
-        second_password=second_password,
+        second_username=get("second_user"),
+        second_password=get("second_password"),
         username_selector=get("username_selector"),
         password_selector=get("password_selector"),
         submit_selector=get("submit_selector"),
@@ -351,8 +345,15 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
 
 
 def _accept(item: pytest.Item, case: Case, message: str) -> None:
-    """An accepted deviation becomes an xfail; the report still says FAIL."""
-    reason = options_of(item.config).accepted.get(case.id)
+    """An accepted deviation becomes an xfail; the report still says FAIL.
+
+    Accepted: the cases named with --accept, and, when the target is the mock (the suite started
+    it, or its control API answers), the deviations the mock reproduces from Platform on purpose.
+    """
+    options = options_of(item.config)
+    reason = options.accepted.get(case.id)
+    if reason is None and item.config.stash[META_KEY].get("mock"):
+        reason = MOCK_DEVIATIONS.get((options.client_id, case.id))
     if reason is not None:
         item.stash[ACCEPTED_KEY] = f"{message}\naccepted deviation: {reason}"
         pytest.xfail(f"accepted deviation: {reason}")
@@ -402,7 +403,7 @@ def _record(item: pytest.Item, case: Case, report: pytest.TestReport, call: pyte
         message = str(call.excinfo.value) if call.excinfo and call.excinfo.errisinstance(CaseFailed) else None
         _merge(row, "FAIL", message or f"error: {_first_line(call, secrets)}")
     elif check is not None and check.warnings:
-        _merge(row, "WARN", "\n".join(check._line(w, "WARNING") for w in check.warnings))
+        _merge(row, "WARN", "\n".join(check.line(w, "WARNING") for w in check.warnings))
     elif case.level == "INFO":
         _merge(row, "INFO", "; ".join(check.observations.get("notes", [])) if check else "")
     else:
@@ -424,16 +425,15 @@ def _merge(row: Row, result: str, message: str) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    rows = config.stash.get(ROWS_KEY, {})
-    if not rows:
+    meta = config.stash.get(META_KEY, {})
+    if "summary_line" not in meta:
         return
-    from .report import summary_line
-
     terminalreporter.write_sep("=", "conformance")
-    terminalreporter.write_line(summary_line(list(rows.values())))
-    paths = config.stash[META_KEY].get("written")
-    if paths:
-        terminalreporter.write_line("report: " + ", ".join(str(p) for p in paths))
+    terminalreporter.write_line(meta["summary_line"])
+    if meta.get("written"):
+        terminalreporter.write_line("report: " + ", ".join(str(p) for p in meta["written"]))
+    for problem in meta.get("cleanup", []):
+        terminalreporter.write_line(f"clean-up: {problem}", red=True)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -442,12 +442,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     rows = config.stash.get(ROWS_KEY, {})
     if not rows or OPTIONS_KEY not in config.stash:
         return
-    options = config.stash[OPTIONS_KEY]
-    if options.report is None:
-        return
     from .report import build, write
 
     meta = config.stash[META_KEY]
     meta["duration"] = round(time.time() - meta["started"], 2)
     document = build(list(rows.values()), meta, config.stash[SECRETS_KEY])
-    meta["written"] = write(document, options.report)
+    meta["summary_line"] = document["summary_line"]
+    report = config.stash[OPTIONS_KEY].report
+    if report is not None:
+        meta["written"] = write(document, report)

@@ -72,7 +72,7 @@ def build(rows: list[Any], meta: dict[str, Any], secrets: Secrets) -> dict[str, 
                 }
     cases = [by_id[case_id] for case_id in CASES if case_id in by_id]
     counts = _counts(cases)
-    meta = {k: v for k, v in meta.items() if k not in ("started", "written")}
+    meta = {k: v for k, v in meta.items() if k not in ("started", "written", "summary_line")}
     return {
         "suite": "seqera-platform-conformance",
         "format": 1,

@@ -53,6 +53,7 @@ class Http:
         self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         self.session.headers["User-Agent"] = USER_AGENT
         self.observer: Any = None
+        self.refresh_tokens: set[str] = set()
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         headers = {"X-Request-Id": new_request_id(), **(kwargs.pop("headers", None) or {})}
@@ -87,6 +88,8 @@ class Http:
             self.secrets.add(
                 *(body.get(k) for k in ("access_token", "refresh_token", "id_token", "accessKey"))
             )
+            if isinstance(body.get("refresh_token"), str):
+                self.refresh_tokens.add(body["refresh_token"])
 
 
 @dataclass

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import random
 import secrets
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from .checks import Check
 from .expectations import ERROR_CHARSET, error_or_page, long_state, refused
-from .harness import OAuth, Session
+from .harness import Driver, OAuth, Session
 from .oauth import Flow, Listener, encode_pairs, is_unreserved, is_vschar, shannon_bits
 from .target import Clock, Discovery, Target
 
@@ -66,7 +66,8 @@ def _free(port: int) -> bool:
 def test_callback_url_exact(check: Check, oauth: OAuth) -> None:
     authorization = oauth.login()
     navigation, flow = authorization.navigation, authorization.flow
-    sent_to = (navigation.left_to or "").split("?")[0]
+    reached = f"{flow.listener.base_url}{authorization.hit.path}"  # a script redirect has no Location
+    sent_to = (navigation.left_to or reached).split("?")[0]
     check.must(
         sent_to == flow.redirect_uri,
         f"the provider redirected to {sent_to!r}, not {flow.redirect_uri!r}",
@@ -149,11 +150,10 @@ def test_post_authorization_request(check: Check, oauth: OAuth) -> None:
 
 
 @case("AUTHZ-10")
-def test_redirect_status_after_credentials(check: Check, oauth: OAuth, session: Session) -> None:
-    driver = session.ui_driver
+def test_redirect_status_after_credentials(check: Check, oauth: OAuth, ui_driver: Driver) -> None:
     flow = oauth.flow()
-    typed = driver.can_type and driver.name != "manual"
-    authorization = oauth.login(flow, driver=driver, fresh=typed)
+    typed = ui_driver.can_type and ui_driver.name != "manual"
+    authorization = oauth.login(flow, driver=ui_driver, fresh=typed)
     navigation = authorization.navigation
     status = navigation.redirect_status
     check.record("sign-in page shown", navigation.login_ui)
@@ -366,12 +366,15 @@ def test_implicit_and_hybrid_refused(check: Check, oauth: OAuth) -> None:
         flow = oauth.flow()
         url = oauth.url(flow.params(response_type=response_type))
         navigation = oauth.attempt(url, listener=flow.listener)
-        fragment = urlsplit(navigation.left_to or "").fragment
+        fragment = {name for name, _ in parse_qsl(urlsplit(navigation.left_to or "").fragment)}
         check.must(
-            "access_token" not in fragment and "id_token" not in fragment,
-            f"response_type={response_type}: a token was sent in the fragment",
+            not fragment & {"access_token", "id_token", "code"},
+            f"response_type={response_type}: {sorted(fragment)} sent in the fragment",
             field="response_type",
         )
+        if "error" in fragment:  # implicit-style error delivery in the fragment is allowed
+            check.record(f"response_type={response_type}", "fragment error redirect")
+            continue
         error_or_page(
             check,
             navigation,
@@ -527,13 +530,12 @@ def test_prompt_none_with_session(check: Check, oauth: OAuth) -> None:
 
 
 @case("AUTHZ-33")
-def test_prompt_login_shows_ui(check: Check, oauth: OAuth, session: Session, clock: Clock) -> None:
-    driver = session.ui_driver
-    first = oauth.tokens(driver=driver)
+def test_prompt_login_shows_ui(check: Check, oauth: OAuth, ui_driver: Driver, clock: Clock) -> None:
+    first = oauth.tokens(driver=ui_driver)
     with clock.passing(2):
         flow = oauth.flow()
         pairs = flow.params(extra=[("prompt", "login")])
-        authorization = oauth.authorize(flow, pairs, driver=driver, sign_in=driver.can_type)
+        authorization = oauth.authorize(flow, pairs, driver=ui_driver, sign_in=ui_driver.can_type)
         check.must(
             authorization.navigation.login_ui,
             "prompt=login with a session did not show the sign-in page",
@@ -582,13 +584,15 @@ def test_max_age(check: Check, oauth: OAuth, clock: Clock) -> None:
                 "max_age=1 after 2 s issued a code without re-authentication",
                 field="auth_time",
             )
-        else:
+        elif oauth.session.driver.can_reauthenticate:
             flow = oauth.flow()
             tokens = oauth.tokens(flow, flow.params(extra=[("max_age", "1")]))
             auth_time = tokens.id_claims.get("auth_time")
             check.must(
                 auth_time is not None, "max_age was sent but the id_token has no auth_time", field="auth_time"
             )
+        else:
+            check.record("re-authentication", "demanded; not completed (the driver cannot sign in again)")
     flow = oauth.flow()
     tokens = oauth.tokens(flow, flow.params(extra=[("max_age", "10000")]), sign_in=False)
     check.must(
@@ -616,9 +620,9 @@ def test_cosmetic_parameters(check: Check, oauth: OAuth, session: Session) -> No
 
 
 @case("AUTHZ-37")
-def test_cancel(check: Check, oauth: OAuth, session: Session) -> None:
+def test_cancel(check: Check, oauth: OAuth, session: Session, ui_driver: Driver) -> None:
     flow = oauth.flow(state=long_state())
-    authorization = oauth.authorize(flow, driver=session.ui_driver, fresh=True, cancel=True)
+    authorization = oauth.authorize(flow, driver=ui_driver, fresh=True, cancel=True)
     navigation = authorization.navigation
     if not navigation.hits and navigation.login_ui:
         pytest.skip(f"the sign-in page has no cancel button matching {session.options.cancel_selector!r}")
@@ -688,7 +692,7 @@ def test_no_cors_on_authorize(check: Check, oauth: OAuth, target: Target) -> Non
 def test_plain_http_authorize(check: Check, oauth: OAuth, target: Target) -> None:
     endpoint = oauth.authorization_endpoint
     if target.local or not endpoint.startswith("https://"):
-        pytest.skip("the target is served over plain http on loopback (mock mode)")
+        pytest.skip("the target is plain http on loopback (the mock or a local install): TLS does not apply")
     import requests
 
     flow = oauth.flow()

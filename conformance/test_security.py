@@ -149,7 +149,7 @@ def tls_version(host: str, port: int) -> str:
 @case("SEC-08")
 def test_tls(check: Check, target: Target, discovery: Discovery) -> None:
     if target.local:
-        pytest.skip("the target is served over plain http on loopback (mock mode)")
+        pytest.skip("the target is plain http on loopback (the mock or a local install): TLS does not apply")
     urls = {
         target.api_url,
         *(

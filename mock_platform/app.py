@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -48,6 +49,11 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.load()
+    if settings.public_base_url.startswith("http://"):
+        # authlib accepts plain http only when the request's Host is a loopback name; the operator
+        # chose http here, and clients may arrive under another name (a compose service, a proxy).
+        # Every URL the mock hands out comes from the settings, never from the Host header.
+        os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
     runtime = Runtime(settings)
     app = Flask(__name__, static_folder=None)
     app.extensions["mock_platform"] = runtime

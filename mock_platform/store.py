@@ -195,6 +195,11 @@ PRUNE_REQUESTS = delete(request_log).where(request_log.c.id <= bindparam("last_d
 STATE_CHANGED = "mock_platform.state_changed"
 
 
+def storable_id(value: int) -> bool:
+    """Whether an id from a URL fits a 64-bit INTEGER column; no stored row has any other id."""
+    return -(2**63) <= value < 2**63
+
+
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -541,6 +546,8 @@ class Store:
         return PatRecord(pat_id, user_id, name, digest(secret), now, None, None)
 
     def find_pat(self, pat_id: int) -> PatRecord | None:
+        if not storable_id(pat_id):
+            return None
         with self.read() as conn:
             row = conn.execute(SELECT_PAT, {"pat_id": pat_id}).first()
         return PatRecord(**row._mapping) if row else None
@@ -559,6 +566,8 @@ class Store:
             conn.execute(TOUCH_PAT, {"pat_id": pat_id, "now": now})
 
     def delete_pats(self, user_id: int, now: float, pat_id: int | None = None) -> int:
+        if pat_id is not None and not storable_id(pat_id):
+            return 0
         condition = and_(pats.c.user_id == user_id, pats.c.deleted_at.is_(None))
         if pat_id is not None:
             condition = and_(condition, pats.c.id == pat_id)
@@ -644,6 +653,8 @@ class Store:
         return True
 
     def delete_fault(self, fault_id: int) -> bool:
+        if not storable_id(fault_id):
+            return False
         with self.write() as conn:
             deleted = conn.execute(delete(faults).where(faults.c.id == fault_id)).rowcount
             if deleted:

@@ -8,7 +8,10 @@ prints the mutation score table of the README.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import re
 import sys
 import tempfile
 from importlib.metadata import entry_points
@@ -16,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.__main__ import main as compare_command
 from conformance.catalog import CASES, MODULES
 from mock_platform.settings import DEFECTS
 
@@ -42,8 +46,8 @@ DEFECT_TARGETS: dict[str, tuple[str, ...]] = {
 SUITE = Path(__file__).resolve().parent.parent / "conformance"
 
 
-def run_suite(cases: tuple[str, ...], defects: tuple[str, ...], scratch: Path) -> dict[str, str]:
-    """Run the selected cases in this process against a fresh mock; case id -> result."""
+def run_suite(cases: tuple[str, ...], defects: tuple[str, ...], scratch: Path) -> Path:
+    """Run the selected cases in this process against a fresh mock; the path of the JSON report."""
     name = "-".join(defects) or "clean"
     report = scratch / f"{name}.json"
     modules = sorted({str(SUITE / MODULES[CASES[case].group]) for case in cases})
@@ -61,26 +65,57 @@ def run_suite(cases: tuple[str, ...], defects: tuple[str, ...], scratch: Path) -
     if not any(ep.value == "conformance.plugin" for ep in entry_points(group="pytest11")):
         args[len(modules) : len(modules)] = ["-p", "conformance.plugin"]
     pytest.main(args)
+    return report
+
+
+def results_of(report: Path) -> dict[str, str]:
     document = json.loads(report.read_text(encoding="utf-8"))
     return {case["id"]: case["result"] for case in document["cases"]}
+
+
+TARGETED = tuple(sorted({case for targets in DEFECT_TARGETS.values() for case in targets}))
+
+
+@pytest.fixture(scope="module")
+def clean_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return run_suite(TARGETED, (), tmp_path_factory.mktemp("clean"))
 
 
 def test_every_defect_has_targets() -> None:
     assert set(DEFECT_TARGETS) == set(DEFECTS), "add the new defect's target cases to DEFECT_TARGETS"
 
 
-def test_targeted_cases_pass_on_a_clean_mock(tmp_path: Path) -> None:
-    cases = tuple(sorted({case for targets in DEFECT_TARGETS.values() for case in targets}))
-    results = run_suite(cases, (), tmp_path)
-    assert {case: results.get(case) for case in cases if results.get(case) != "PASS"} == {}
+def test_targeted_cases_pass_on_a_clean_mock(clean_report: Path) -> None:
+    results = results_of(clean_report)
+    assert {case: results.get(case) for case in TARGETED if results.get(case) != "PASS"} == {}
 
 
 @pytest.mark.parametrize("defect", sorted(DEFECT_TARGETS))
 def test_defect_is_caught(defect: str, tmp_path: Path) -> None:
     targets = DEFECT_TARGETS[defect]
-    results = run_suite(targets, (defect,), tmp_path)
+    results = results_of(run_suite(targets, (defect,), tmp_path))
     missed = {case: results.get(case, "not run") for case in targets if results.get(case) != "FAIL"}
     assert missed == {}, f"defect {defect} ({DEFECTS[defect]}) was not caught by {sorted(missed)}"
+
+
+def test_compare_prints_the_fidelity_diff(
+    clean_report: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    defective = run_suite(TARGETED, ("tokens-201",), tmp_path)
+    capsys.readouterr()
+    assert compare_command(["compare", str(clean_report), str(defective)]) == 1
+    output = capsys.readouterr().out
+    assert "PAT-01 " in output and "PASS -> FAIL" in output
+    assert "PKCE-09" not in output  # identical results are not listed
+    assert compare_command(["compare", str(clean_report), str(clean_report)]) == 0
+
+
+def test_reports_hold_no_secrets(clean_report: Path) -> None:
+    text = clean_report.read_text(encoding="utf-8") + clean_report.with_suffix(".md").read_text(
+        encoding="utf-8"
+    )
+    assert "eyJ" not in text, "a JWT (access or id token) was written in clear"
+    assert re.search(r"code=[A-Za-z0-9_-]{20}", text) is None, "an authorization code was written in clear"
 
 
 def mutation_table() -> str:
@@ -88,7 +123,7 @@ def mutation_table() -> str:
     caught = 0
     with tempfile.TemporaryDirectory() as scratch:
         for defect, targets in DEFECT_TARGETS.items():
-            results = run_suite(targets, (defect,), Path(scratch))
+            results = results_of(run_suite(targets, (defect,), Path(scratch)))
             failed = [case for case in targets if results.get(case) == "FAIL"]
             caught += bool(failed)
             verdict = "yes" if len(failed) == len(targets) else f"partly ({', '.join(failed) or 'none'})"
@@ -98,5 +133,6 @@ def mutation_table() -> str:
 
 
 if __name__ == "__main__":
-    table = mutation_table()
+    with contextlib.redirect_stdout(io.StringIO()):  # the nested runs' own output
+        table = mutation_table()
     sys.stdout.write(table + "\n")

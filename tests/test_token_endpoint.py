@@ -125,3 +125,25 @@ def test_bad_requests_are_400_json_never_500(live_platform):
 def test_error_responses_are_not_cacheable(live_platform):
     response = redeem(authorization_code(live_platform.issuer), code_verifier="y" * 43)
     assert "no-store" in response.headers["Cache-Control"]
+
+
+def test_a_client_reaching_the_mock_under_another_host_name_is_served(live_platform):
+    """A container reaching the mock as `platform:8080` sends that Host; URLs still come from settings."""
+    auth = authorization_code(live_platform.issuer)
+    response = requests.post(
+        endpoint(live_platform.issuer, "token"),
+        data={
+            "grant_type": "authorization_code",
+            "client_id": auth.client_id,
+            "code": auth.code,
+            "code_verifier": auth.verifier,
+            "redirect_uri": auth.redirect_uri,
+        },
+        headers={"Host": "platform:8080"},
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    discovery = requests.get(
+        endpoint(live_platform.issuer, "discovery"), headers={"Host": "platform:8080"}, timeout=10
+    )
+    assert discovery.json()["issuer"] == live_platform.issuer

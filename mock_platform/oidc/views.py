@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 from typing import Any
 
 from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError, OAuth2Error
@@ -20,6 +23,7 @@ bp = Blueprint("oidc", __name__)
 
 FORM_ONLY_FIELDS = ("username", "password", "action")
 SUPPORTED_GRANT_TYPES = ("authorization_code", "refresh_token")
+ERROR_TEXT = re.compile(r"^[\x20-\x21\x23-\x5b\x5d-\x7e]+$")
 JSON_NO_STORE = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -188,10 +192,42 @@ def _form_request_problem() -> Response | None:
         return oauth_error(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
     if request.args:
         return oauth_error(400, "invalid_request", "send the parameters in the request body, not the URL")
-    repeated = sorted(key for key in request.form if len(request.form.getlist(key)) > 1)
+    repeated = sorted({_shown(key) for key in request.form if len(request.form.getlist(key)) > 1})
     if repeated:
         return oauth_error(400, "invalid_request", f"parameter(s) sent more than once: {', '.join(repeated)}")
-    return None
+    return _client_authorization_problem()
+
+
+def _shown(name: str) -> str:
+    """A parameter name as an error_description may carry it (RFC 6749 §5.2 allows %x20-21 / %x23-5B / %x5D-7E)."""
+    if ERROR_TEXT.match(name) and len(name) <= 40:
+        return name
+    return "(a name with characters an error text cannot carry)"
+
+
+def _client_authorization_problem() -> Response | None:
+    """The Authorization headers authlib cannot read (it answers them with a 500): RFC 6749 §5.2 invalid_client.
+
+    authlib splits the header on whitespace and decodes Basic credentials as UTF-8 without guarding
+    either step; every other header (no space, another scheme, bad base64) it reads or ignores itself.
+    """
+    header = request.headers.get("Authorization")
+    if header is None or " " not in header:
+        return None
+    parts = header.split(None, 1)
+    problem = None
+    if len(parts) < 2:
+        problem = "the Authorization header has a scheme but no credentials"
+    elif parts[0].lower() == "basic":
+        try:
+            base64.b64decode(parts[1]).decode("utf-8")
+        except binascii.Error:
+            return None
+        except UnicodeDecodeError:
+            problem = "HTTP Basic credentials must be UTF-8 (RFC 7617 section 2.1)"
+    if problem is None:
+        return None
+    return oauth_error(401, "invalid_client", problem, {"WWW-Authenticate": 'Basic realm="mock-platform"'})
 
 
 @bp.route("/oauth/token", methods=["GET", "POST"])
