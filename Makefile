@@ -40,3 +40,27 @@ format: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .ruff_cache
+
+# Docker: the dev IdP as `docker compose up` runs it, and the conformance suite against it.
+COMPOSE ?= $(if $(shell docker compose version 2>/dev/null),docker compose,docker-compose)
+REPORTS ?= reports
+
+.PHONY: docker-up docker-conformance docker-down docker-test
+
+docker-up:
+	$(COMPOSE) up --build --detach platform
+	@for i in $$(seq 60); do \
+	  [ "$$(docker inspect -f '{{.State.Health.Status}}' $$($(COMPOSE) ps -q platform))" = healthy ] && exit 0; \
+	  sleep 0.5; \
+	done; $(COMPOSE) logs platform; echo "platform: not healthy after 30 s" >&2; exit 1
+
+docker-conformance: docker-up
+	mkdir -p $(REPORTS)
+	$(COMPOSE) --profile test build conformance
+	$(COMPOSE) run --rm -T --user "$$(id -u):$$(id -g)" -v "$(CURDIR)/$(REPORTS):/reports" conformance
+
+docker-down:
+	$(COMPOSE) --profile test down
+
+docker-test: $(VENV)/.installed-test
+	$(BIN)/pytest -m docker tests/test_docker.py

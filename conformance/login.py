@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import os
 import re
-import shutil
 import time
 from dataclasses import dataclass, field
 from html import escape
@@ -29,18 +27,15 @@ from urllib.parse import urljoin
 
 import requests
 
+from mock_platform.browser import CHROMIUM_ARGS, chromium_executable
+
 from .checks import Secrets
 from .oauth import Hit, Listener, encode_pairs
 from .target import TIMEOUT, USER_AGENT, new_request_id, origin
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    # Attacker hosts use reserved names; make sure nothing is ever looked up for them.
+# Attacker hosts use reserved names; make sure nothing is ever looked up for them.
+BROWSER_ARGS = [
+    *CHROMIUM_ARGS,
     "--host-resolver-rules=MAP *.example ~NOTFOUND, MAP *.invalid ~NOTFOUND, MAP *.test ~NOTFOUND",
 ]
 PASSWORD_FIELD = re.compile(r"<input[^>]*type=[\"']?password", re.IGNORECASE)
@@ -231,7 +226,7 @@ class BrowserDriver:
         executable = chromium_executable()
         try:
             self._browser = self._playwright.chromium.launch(
-                executable_path=executable, args=CHROMIUM_ARGS, headless=not self.options.headed
+                executable_path=executable, args=BROWSER_ARGS, headless=not self.options.headed
             )
         except Exception as error:
             self._playwright.stop()
@@ -450,15 +445,6 @@ def _form_page(action: str, fields: list[tuple[str, str]]) -> str:
         f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">' for name, value in fields
     )
     return f'<html><body><form method="post" action="{escape(action)}">{inputs}</form></body></html>'
-
-
-def chromium_executable() -> str | None:
-    """PLAYWRIGHT_CHROMIUM_EXECUTABLE, else a system Chromium, else Playwright's own build."""
-    return (
-        os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
-    )
 
 
 def make_driver(
