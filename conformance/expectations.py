@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Collection
 from typing import Any
 
 import requests
@@ -90,7 +91,7 @@ def token_error(
     label: str,
     expected: set[str],
     *,
-    tolerated: set[str] = frozenset(),  # type: ignore[assignment]
+    tolerated: Collection[str] = (),
     clause: str | None = None,
 ) -> str | None:
     """A refused token request: 400 (401 only for invalid_client), JSON, one of the expected codes.

@@ -8,6 +8,7 @@ form encoding, no Authorization header) unless a test changes a field.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -193,7 +194,7 @@ class OAuth:
         code: str,
         *,
         headers: dict[str, str] | None = None,
-        extra: Pairs = (),  # type: ignore[assignment]
+        extra: Sequence[tuple[str, str]] = (),
         **changes: str | None,
     ) -> requests.Response:
         pairs = change_pairs(flow.exchange_pairs(code), **changes) + list(extra)
@@ -202,6 +203,7 @@ class OAuth:
     def tokens(self, flow: Flow | None = None, pairs: Pairs | None = None, **kwargs: Any) -> Tokens:
         """Log in and exchange the code as the CLI does; the exchange must answer 200 JSON."""
         authorization = self.login(flow, pairs, **kwargs)
+        authorization.flow.listener.close()  # the Seqera CLI's ten ports are few; this flow is done
         response = self.exchange(authorization.flow, authorization.code or "")
         return self.parse_tokens(authorization.flow, response)
 
@@ -222,7 +224,7 @@ class OAuth:
         *,
         client_id: str | None = "",
         scope: str | None = "",
-        extra: Pairs = (),  # type: ignore[assignment]
+        extra: Sequence[tuple[str, str]] = (),
     ) -> requests.Response:
         """The refresh grant: client_id as configured; the Seqera CLI also sends its scope."""
         client_id = self.client_id if client_id == "" else client_id

@@ -161,6 +161,8 @@ class Listener:
             return self.hits[after]
 
     def close(self) -> None:
+        if not self._thread.is_alive():
+            return
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)

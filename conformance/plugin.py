@@ -74,6 +74,17 @@ class Row:
 
 
 RESULT_ORDER = ("SKIP", "INFO", "PASS", "WARN", "FAIL")
+METAVARS = {
+    "LOGIN": "DRIVER",
+    "STORAGE_STATE": "PATH",
+    "LOGIN_TIMEOUT": "SECONDS",
+    "MAX_WAIT": "SECONDS",
+    "CODE_LIFETIME": "SECONDS",
+    "REFRESH_GRACE": "SECONDS",
+    "REPORT": "PATH",
+    "ARTIFACTS": "DIR",
+    "ACCEPT": "CASES",
+}
 OPTIONS_KEY = pytest.StashKey[Options]()
 SECRETS_KEY = pytest.StashKey[Secrets]()
 ROWS_KEY = pytest.StashKey[dict[str, Row]]()
@@ -95,6 +106,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             kwargs["default"] = (_env(env) or "").lower() in ("1", "true", "yes", "on")
         else:
             kwargs["default"] = _env(env, default)
+            kwargs["metavar"] = METAVARS.get(env, env.rsplit("_", 1)[-1])
         group.addoption(flag, dest=f"conformance_{env.lower()}", help=f"{help} [CONFORMANCE_{env}]", **kwargs)
 
     add(

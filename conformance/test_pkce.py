@@ -10,7 +10,7 @@ import pytest
 from .checks import Check
 from .expectations import error_or_page, json_body, token_error
 from .harness import OAuth
-from .oauth import UNRESERVED, new_verifier, s256
+from .oauth import UNRESERVED, Flow, Pairs, new_verifier, s256
 
 case = pytest.mark.case
 RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
@@ -18,10 +18,9 @@ RFC_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 VERIFIER = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 
 
-def refused_at_authorize(check: Check, oauth: OAuth, label: str, **change: object) -> None:
+def refused_at_authorize(check: Check, oauth: OAuth, label: str, pairs: Pairs, flow: Flow) -> None:
     """The authorization request must fail with invalid_request: a redirect (or, warned, a page)."""
-    flow = oauth.flow()
-    navigation = oauth.attempt(oauth.url(flow.params(**change)), listener=flow.listener)  # type: ignore[arg-type]
+    navigation = oauth.attempt(oauth.url(pairs), listener=flow.listener)
     error_or_page(check, navigation, flow, label, {"invalid_request"}, page_is_warning=True)
 
 
@@ -73,20 +72,18 @@ def test_verifier_lengths(check: Check, oauth: OAuth) -> None:
 
 @case("PKCE-04")
 def test_challenge_required(check: Check, oauth: OAuth) -> None:
-    refused_at_authorize(check, oauth, "no code_challenge", drop=["code_challenge", "code_challenge_method"])
-    refused_at_authorize(check, oauth, "empty code_challenge", code_challenge="")
+    flow = oauth.flow()
+    omitted = flow.params(drop=["code_challenge", "code_challenge_method"])
+    refused_at_authorize(check, oauth, "no code_challenge", omitted, flow)
+    flow = oauth.flow()
+    refused_at_authorize(check, oauth, "empty code_challenge", flow.params(code_challenge=""), flow)
 
 
 @case("PKCE-05")
 def test_plain_refused(check: Check, oauth: OAuth) -> None:
     flow = oauth.flow()
-    navigation = oauth.attempt(
-        oauth.url(flow.params(code_challenge=flow.verifier, code_challenge_method="plain")),
-        listener=flow.listener,
-    )
-    error_or_page(
-        check, navigation, flow, "code_challenge_method=plain", {"invalid_request"}, page_is_warning=True
-    )
+    plain = flow.params(code_challenge=flow.verifier, code_challenge_method="plain")
+    refused_at_authorize(check, oauth, "code_challenge_method=plain", plain, flow)
 
 
 @case("PKCE-06")

@@ -235,7 +235,13 @@ def message_error(request: Request, reply: Reply) -> None:
 
 
 def routing_error(request: Request, reply: Reply) -> bool:
-    """404/405/413 from routing: checked as {"message"}; True when the reply was one."""
+    """404/405/413 from routing: checked as {"message"}; True when the reply was one.
+
+    Also True for gunicorn's refusals of an oversized request line or header block (414, 431):
+    HTTP-level limits answered before the app sees the request, as any server in front would.
+    """
+    if reply.status in (414, 431):
+        return True
     if (
         reply.status in (404, 405, 413)
         and reply.content_type == "application/json"
