@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mock_platform.settings import defects_markdown_table, markdown_table  # noqa: E402
+from mock_platform.settings import defects_markdown_table, markdown_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 TABLES = {"settings-table": markdown_table, "defects-table": defects_markdown_table}
