@@ -288,11 +288,11 @@ def render(figures: list[Figures], plan: Plan, notes: list[str], conformance: di
             f"## {title}",
             "",
             f"Median over {plan.rounds} rounds of {plan.duration:g} s; latency percentiles pooled over the rounds; "
-            "server CPU from /proc over the measured window.",
+            "server CPU from /proc over the measured window; generator CPU is the load generator's own.",
             "",
-            "| target | per s | p50 ms | p95 ms | server CPU ms/op | errors | per s mock/peer | p50 mock/peer "
-            "| p95 mock/peer | CPU mock/peer |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            "| target | per s | p50 ms | p95 ms | server CPU ms/op | generator CPU ms/op | errors | per s mock/peer "
+            "| p50 mock/peer | p95 mock/peer | CPU mock/peer |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         mine = mock.loads.get(key, [])
         my_rate = median_of(mine, lambda result: result.rate)
@@ -305,12 +305,13 @@ def render(figures: list[Figures], plan: Plan, notes: list[str], conformance: di
             rate = median_of(results, lambda result: result.rate)
             p50, p95 = pooled(results, 0.5), pooled(results, 0.95)
             cpu = median_of(results, lambda result: result.server_cpu_ms)
+            generator = median_of(results, lambda result: result.client_cpu_ms)
             errors = sum(result.errors for result in results)
             first = next((result.first_error for result in results if result.first_error), None)
             shown_errors = f"{errors}" + (f" ({first[:60]})" if first else "")
             same = figure is mock
             lines.append(
-                f"| {figure.target.name} | {rate:.1f} | {p50:.1f} | {p95:.1f} | {cpu:.2f} | {shown_errors} "
+                f"| {figure.target.name} | {rate:.1f} | {p50:.1f} | {p95:.1f} | {cpu:.2f} | {generator:.2f} | {shown_errors} "
                 + ("| | | | |" if same else
                    f"| {ratio(my_rate, rate)} | {ratio(my_p50, p50)} | {ratio(my_p95, p95)} | {ratio(my_cpu, cpu)} |")
             )  # fmt: skip

@@ -27,17 +27,16 @@ from urllib.parse import urljoin
 
 import requests
 
-from mock_platform.browser import CHROMIUM_ARGS, chromium_executable
+from mock_platform.browser import chromium_executable, launch_chromium
 
 from .checks import Secrets
 from .oauth import Hit, Listener, encode_pairs
 from .target import TIMEOUT, USER_AGENT, new_request_id, origin
 
 # Attacker hosts use reserved names; make sure nothing is ever looked up for them.
-BROWSER_ARGS = [
-    *CHROMIUM_ARGS,
+BROWSER_ARGS = (
     "--host-resolver-rules=MAP *.example ~NOTFOUND, MAP *.invalid ~NOTFOUND, MAP *.test ~NOTFOUND",
-]
+)
 PASSWORD_FIELD = re.compile(r"<input[^>]*type=[\"']?password", re.IGNORECASE)
 SETTLE_SECONDS = 0.4
 _numbers = itertools.count(1)
@@ -191,7 +190,6 @@ class BrowserDriver:
         self.artifacts = artifacts
         self.can_type = mode in ("form", "manual")
         self.can_reauthenticate = self.can_type
-        self._playwright: Any = None
         self._browser: Any = None
         self._shared: Any = None
         self._shared_page: Any = None
@@ -219,20 +217,12 @@ class BrowserDriver:
         if self._failure is not None:
             raise self._failure
         try:
-            from playwright.sync_api import sync_playwright
+            self._browser = launch_chromium(headless=not self.options.headed, extra_args=BROWSER_ARGS)
         except ImportError as error:
             raise LoginError(f"login driver {self.mode} needs Playwright: pip install playwright") from error
-        self._playwright = sync_playwright().start()
-        executable = chromium_executable()
-        try:
-            self._browser = self._playwright.chromium.launch(
-                executable_path=executable, args=BROWSER_ARGS, headless=not self.options.headed
-            )
         except Exception as error:
-            self._playwright.stop()
-            self._playwright = None
             self._failure = LoginError(
-                f"login driver {self.mode}: cannot start Chromium ({executable or 'Playwright build'}): "
+                f"login driver {self.mode}: cannot start Chromium ({chromium_executable() or 'Playwright build'}): "
                 f"{str(error).splitlines()[0]}"
             )
             raise self._failure from error
@@ -268,9 +258,7 @@ class BrowserDriver:
             return
         if self._browser is not None:
             self._browser.close()
-        if self._playwright is not None:
-            self._playwright.stop()
-        self._browser = self._playwright = self._shared = self._shared_page = None
+        self._browser = self._shared = self._shared_page = None
 
     # navigation ----------------------------------------------------------------------------------
 

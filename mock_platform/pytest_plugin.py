@@ -92,22 +92,19 @@ def oidc_login(request: pytest.FixtureRequest) -> Callable[..., dict[str, Any]]:
 def chromium_browser() -> Iterator[Browser]:
     """Headless Chromium for the session: the system one where there is one, else Playwright's own.
     Without a usable browser the tests that need it are skipped, but fail when CI=true."""
+    from .browser import launch_chromium
+
     try:
-        from playwright.sync_api import sync_playwright
+        browser = launch_chromium()
     except ImportError:
         _no_browser("Playwright is not installed: pip install 'mock-platform[browser]'")
-    from .browser import CHROMIUM_ARGS, chromium_executable
-
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
-        except Exception as error:  # Playwright's Error, or an OSError from a bad executable path
-            _no_browser(
-                f"no usable Chromium ({type(error).__name__}: {str(error).splitlines()[0]}); install chromium, "
-                "set PLAYWRIGHT_CHROMIUM_EXECUTABLE, or run `playwright install chromium`"
-            )
-        yield browser
-        browser.close()
+    except Exception as error:  # Playwright's Error, or an OSError from a bad executable path
+        _no_browser(
+            f"no usable Chromium ({type(error).__name__}: {str(error).splitlines()[0]}); install chromium, "
+            "set PLAYWRIGHT_CHROMIUM_EXECUTABLE, or run `playwright install chromium`"
+        )
+    yield browser
+    browser.close()
 
 
 def _no_browser(reason: str) -> NoReturn:

@@ -12,7 +12,6 @@ import json
 import os
 import signal
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,10 +163,3 @@ def refresh(http: requests.Session, issuer: str, refresh_token: str) -> dict[str
     )
     assert response.status_code == 200, f"refresh: {response.status_code} {response.text[:300]}"
     return response.json()
-
-
-def wait_for(condition: Any, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
