@@ -346,9 +346,9 @@ def render(figures: list[Figures], plan: Plan, notes: list[str], conformance: di
             "",
             f"## Headless-browser login, end to end (median of {plan.browser_trials})",
             "",
-            "Chromium (system or Playwright's) opens the authorize URL, signs in the way a person would "
-            "(form fields, buttons), and the benchmark stops the clock when the loopback callback has "
-            "the code. Excluded: the browser was launched before the clock started.",
+            "Chromium (system or Playwright's) opens the authorize URL and signs in the way a person would "
+            "(form fields, buttons); the code arrives on the reference client's loopback listener and is "
+            "exchanged, then userinfo is called. Excluded: the browser was launched before the clock started.",
             "",
             "| target | launch excluded s | launch included s | excluded mock/peer | included mock/peer |",
             "| --- | --- | --- | --- | --- |",

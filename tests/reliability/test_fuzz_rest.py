@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from mock_platform.app import create_app
 from mock_platform.settings import Settings
 
-from .conftest import STRESS
+from .conftest import SENDERS, STRESS
 from .fuzzing import SENT
 from .served import login, start
 
@@ -28,11 +28,13 @@ REST_EXAMPLES = 4000 if STRESS else 80  # cases over all 15 operations
 WELL_FORMED = {"message"}
 
 
-@pytest.fixture(scope="module")
-def rest_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """In `make test`: the WSGI app. In `make stress`: a served mock over HTTP."""
+@pytest.fixture(scope="module", params=SENDERS)
+def rest_target(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """The WSGI app (`make test`), or a served mock over HTTP (`make stress`)."""
     data_dir = tmp_path_factory.mktemp("rest")
-    if not STRESS:
+    if request.param == "in-process":
         app = create_app(Settings(data_dir=data_dir, base_url="http://127.0.0.1:8080"))
         yield {"app": app, "token": _token_in_process(app), "base_url": None}
         return
