@@ -30,6 +30,12 @@ test: $(VENV)/.installed-test system-deps
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench
+
+stress: $(VENV)/.installed-test
+	RELIABILITY_STRESS=1 $(BIN)/pytest tests/reliability -m stress -q -p no:cacheprovider
+
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
