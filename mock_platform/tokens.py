@@ -22,7 +22,7 @@ from joserfc.jwk import RSAKey
 
 from .directory import User
 from .runtime import Runtime
-from .store import TokenRecord, digest
+from .store import CodeRecord, TokenRecord, digest
 
 ACCESS_TOKEN_TYPE = "at+jwt"
 CLAIM_TARGETS = ("id_token", "access_token", "userinfo")
@@ -52,8 +52,8 @@ class AccessGrant:
     claims: Mapping[str, Any]
 
 
-class RefreshTokenRejected(Exception):
-    """A known refresh token that may not be used: revoked, or already rotated (the grant is then revoked)."""
+class GrantRejected(Exception):
+    """A code or refresh token that may not be used: revoked, or used already (the grant is then revoked)."""
 
 
 def new_secret() -> str:
@@ -139,11 +139,13 @@ def save_token_response(
     grant_id: str,
     client_id: str,
     subject: Subject,
-    rotated: TokenRecord | None,
+    rotated: TokenRecord | None = None,
+    code: CodeRecord | None = None,
 ) -> None:
-    """Record a minted response; when it carries a successor for `rotated`, retire that one atomically.
+    """Record a minted response, in the same transaction as using up what it was minted from: the
+    authorization `code`, or the refresh token `rotated` when the response carries its successor.
 
-    Raises RefreshTokenRejected when a concurrent request rotated `rotated` first (a reuse).
+    Raises GrantRejected (and revokes the grant) when another request used that up first: a replay.
     """
     now = runtime.now()
     refresh = token.get("refresh_token")
@@ -160,11 +162,16 @@ def save_token_response(
         "refresh_expires_at": now + runtime.settings.refresh_token_lifetime if refresh else None,
         "issued_at": now,
     }
-    if rotated is None or refresh is None or runtime.settings.has_defect("rotated-refresh-accepted"):
+    settings = runtime.settings
+    if code is not None and not settings.has_defect("code-reusable"):
+        if runtime.store.claim_code_and_save_token(code.code_hash, now, **values) is None:
+            runtime.store.revoke_grant(grant_id, now)
+            raise GrantRejected("authorization code was already used; the tokens issued from it are revoked")
+    elif rotated is None or refresh is None or settings.has_defect("rotated-refresh-accepted"):
         runtime.store.save_token(**values)
     elif runtime.store.rotate_and_save_token(rotated.id, now, **values) is None:
         runtime.store.revoke_grant(grant_id, now)
-        raise RefreshTokenRejected(
+        raise GrantRejected(
             "refresh token was already used (rotated); every token of this grant is now revoked"
         )
 
@@ -172,17 +179,17 @@ def save_token_response(
 def find_refresh_token(runtime: Runtime, refresh_token: str) -> TokenRecord | None:
     """The live record of a refresh token; None when unknown or expired.
 
-    Raises RefreshTokenRejected when it was revoked, or already rotated (then its grant is revoked).
+    Raises GrantRejected when it was revoked, or already rotated (then its grant is revoked).
     """
     now = runtime.now()
     record = runtime.store.find_token(refresh=refresh_token)
     if record is None or record.refresh_expires_at is None or record.refresh_expires_at <= now:
         return None
     if record.refresh_revoked_at is not None:
-        raise RefreshTokenRejected("refresh token was revoked")
+        raise GrantRejected("refresh token was revoked")
     if record.refresh_rotated_at is not None and not runtime.settings.has_defect("rotated-refresh-accepted"):
         runtime.store.revoke_grant(record.grant_id, now)
-        raise RefreshTokenRejected(
+        raise GrantRejected(
             "refresh token was already used (rotated); every token of this grant is now revoked"
         )
     return record
@@ -199,7 +206,7 @@ def refresh_tokens(runtime: Runtime, refresh_token: str) -> dict[str, Any] | Non
     """Trade a refresh token for a new access token and its successor, keeping client, grant and scope.
 
     Only grants with offline_access hold refresh tokens, so the response always has a successor.
-    None when the token is unknown, expired or its user is gone; RefreshTokenRejected as find_refresh_token.
+    None when the token is unknown, expired or its user is gone; GrantRejected as find_refresh_token.
     """
     record = find_refresh_token(runtime, refresh_token)
     subject = subject_of(runtime, record) if record else None

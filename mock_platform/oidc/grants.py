@@ -24,7 +24,7 @@ from joserfc.jwk import RSAKey
 
 from ..runtime import Runtime
 from ..store import CodeRecord, TokenRecord
-from ..tokens import RefreshTokenRejected, Subject, find_refresh_token, new_secret, subject_of
+from ..tokens import GrantRejected, Subject, find_refresh_token, new_secret, subject_of
 
 CLIENT_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"]
 
@@ -146,16 +146,14 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         super().validate_token_request()  # authlib's checks, then PKCE (an after-hook)
         runtime = runtime_of(self)
         code: CodeRecord = self.request.authorization_code
-        if runtime.settings.has_defect("code-reusable"):
-            return
-        if not runtime.store.claim_code(code.code_hash, runtime.now()):
+        if code.used_at is not None and not runtime.settings.has_defect("code-reusable"):
             runtime.store.revoke_grant(code.grant_id, runtime.now())
             raise InvalidGrantError(
                 "authorization code was already used; the tokens issued from it are revoked"
             )
 
     def delete_authorization_code(self, authorization_code: CodeRecord) -> None:
-        """Nothing to do: the code was claimed (marked used) in validate_token_request."""
+        """Nothing to do: save_token marked the code used, in the transaction that stored the tokens."""
 
     def authenticate_user(self, authorization_code: CodeRecord) -> Subject | None:
         user = runtime_of(self).directory.find_user(authorization_code.user_id)
@@ -171,7 +169,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     def authenticate_refresh_token(self, refresh_token: str) -> TokenRecord | None:
         try:
             return find_refresh_token(runtime_of(self), refresh_token)
-        except RefreshTokenRejected as error:
+        except GrantRejected as error:
             raise InvalidGrantError(str(error)) from None
 
     def validate_token_request(self) -> None:

@@ -11,7 +11,7 @@ from authlib.oauth2.rfc6749 import InvalidGrantError, OAuth2Request, Unsupported
 from flask import Response
 
 from ..runtime import Runtime
-from ..tokens import RefreshTokenRejected, Subject, mint_token_response, save_token_response
+from ..tokens import GrantRejected, Subject, mint_token_response, save_token_response
 from .grants import (
     AuthorizationCodeGrant,
     PlatformEndSessionEndpoint,
@@ -86,8 +86,9 @@ class PlatformAuthorizationServer(AuthorizationServer):
                 client_id=request.client.client_id,
                 subject=request.user,
                 rotated=request.refresh_token,
+                code=None if request.refresh_token else request.authorization_code,
             )
-        except RefreshTokenRejected as error:
+        except GrantRejected as error:
             raise InvalidGrantError(str(error)) from None
 
     def handle_response(self, status_code: int, payload: Any, headers: list[tuple[str, str]]) -> Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from ..runtime import current_runtime
-from ..tokens import RefreshTokenRejected, refresh_tokens
+from ..tokens import GrantRejected, refresh_tokens
 from .responses import ApiError, json_response
 
 bp = Blueprint("platform_web_session", __name__)
@@ -31,7 +31,7 @@ def access_token() -> Response:
         raise ApiError(400, "refresh_token is required: send refresh_token=<your refresh token>")
     try:
         token = refresh_tokens(runtime, refresh_token)
-    except RefreshTokenRejected as error:
+    except GrantRejected as error:
         raise ApiError(401, f"{error}: {SIGN_IN_AGAIN}") from None
     if token is None:
         raise ApiError(401, f"the refresh token is unknown or expired: {SIGN_IN_AGAIN}")
