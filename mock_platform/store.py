@@ -278,7 +278,7 @@ class TokenRecord:
         return self.revoked_at is not None
 
     def is_expired(self) -> bool:
-        raise NotImplementedError("expiry depends on the mock clock: use Store.find_access_token")
+        raise NotImplementedError("expiry depends on the mock clock: use tokens.verify_access_token")
 
     def get_nonce(self) -> None:
         return None
