@@ -7,14 +7,16 @@ import logging
 import os
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
 from . import control, oidc, platform_api
-from .runtime import Runtime
+from .runtime import Runtime, current_runtime
 from .settings import Settings
 
 log = logging.getLogger("mock_platform")
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     app.json.sort_keys = False
     app.before_request(runtime.sync)
+    app.before_request(_routing_redirect)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -81,6 +84,27 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _healthz() -> Response:
     return Response(json.dumps({"status": "ok"}), headers={"Content-Type": "application/json"})
+
+
+def _routing_redirect() -> Response | None:
+    """werkzeug's 308 from `/api//tokens` to `/api/tokens`, as JSON and on the configured base URL.
+
+    Nextflow builds `//tokens` from `-url http://host/api/` (contract §1.9) and follows the redirect.
+    werkzeug's own answer is an HTML page whose Location comes from the request's Host header, and
+    routing redirects bypass Flask's error handlers, so it is answered here, before dispatch.
+    """
+    redirect = request.routing_exception
+    if not isinstance(redirect, RequestRedirect):
+        return None
+    target = urlsplit(redirect.new_url)
+    location = current_runtime().settings.public_base_url + target.path
+    if target.query:
+        location += "?" + target.query
+    return Response(
+        json.dumps({"message": f"{request.path} is served at {target.path}: follow the redirect"}),
+        status=redirect.code,
+        headers={"Content-Type": "application/json", "Location": location},
+    )
 
 
 def _security_headers(response: Response) -> Response:

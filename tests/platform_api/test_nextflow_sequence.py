@@ -71,6 +71,13 @@ def test_an_endpoint_typed_with_a_trailing_slash(api, platform):
     """`nextflow auth login -url http://host/api/` posts to `.../api//tokens` (contract §1.9)."""
     access_token = login(platform)["access_token"]
     response = api.post(
-        platform.issuer + "//tokens", json={"name": "trailing-slash"}, headers=bearer(access_token)
+        platform.issuer + "//tokens",
+        json={"name": "trailing-slash"},
+        headers={**bearer(access_token), "Host": "elsewhere.example"},
     )
     assert response.status_code == 200
+    (hop,) = response.history
+    assert hop.status_code == 308
+    assert hop.headers["Location"] == platform.issuer + "/tokens"  # the issuer's host, not the Host header
+    assert hop.headers["Content-Type"] == "application/json"
+    assert "message" in hop.json()
