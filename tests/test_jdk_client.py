@@ -1,7 +1,8 @@
 """The JDK's default HttpClient (what lib-platform-oidc uses) gets plain HTTP/1.1 answers.
 
 It offers an h2c upgrade on every http:// request; servers that answer that with an error (old
-uvicorn did) break `nextflow auth login` before it starts.
+uvicorn did) break `nextflow auth login` before it starts. It also follows the mock's 308 from a
+doubled-slash path as a POST, which is how Nextflow reaches `/tokens` from `-url http://host/api/`.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ def assert_http11_answers(lines: list[str]) -> None:
     assert lines[0] == "200 HTTP_1_1"
     assert lines[1] == "400 HTTP_1_1"
     assert '"error": "invalid_grant"' in lines[2]
+    # The 308 from `//oauth/access_token` is followed as a POST (a GET there would be 405).
+    assert lines[3] == "401 /api/oauth/access_token"
 
 
 def test_jdk_client_against_the_test_server(probe_classes, tmp_path):

@@ -7,7 +7,8 @@ import java.time.Duration;
 /**
  * Calls the mock the way lib-platform-oidc does: a default java.net.http.HttpClient, which asks
  * for HTTP/2 and so sends "Connection: Upgrade, HTTP2-Settings" and "Upgrade: h2c" on http://.
- * Prints "<status> <protocol>" for a discovery GET and for a token POST.
+ * Prints "<status> <protocol>" for a discovery GET and for a token POST, then "<status> <path>"
+ * for a POST to a doubled-slash path (what `-url http://host/api/` gives), after redirects.
  */
 public class JdkClientProbe {
     public static void main(String[] args) throws Exception {
@@ -30,5 +31,12 @@ public class JdkClientProbe {
         HttpResponse<String> refused = client.send(token, HttpResponse.BodyHandlers.ofString());
         System.out.println(refused.statusCode() + " " + refused.version());
         System.out.println(refused.body());
+        HttpRequest doubled = HttpRequest.newBuilder(URI.create(issuer + "//oauth/access_token"))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=refresh_token&refresh_token=nope"))
+                .build();
+        HttpResponse<String> followed = client.send(doubled, HttpResponse.BodyHandlers.ofString());
+        System.out.println(followed.statusCode() + " " + followed.uri().getPath());
     }
 }
