@@ -62,6 +62,9 @@ def gunicorn_options(settings: Settings, runtime: Runtime, sock: socket.socket) 
         "timeout": 60,
         "graceful_timeout": 5,
         "keepalive": 5,
+        # gunicorn's default (4094) refuses an authorize URL with a long state or claims request;
+        # 8190 is its maximum and what a proxy in front of Platform typically allows.
+        "limit_request_line": 8190,
         "proc_name": "mock-platform",
     }
 
