@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ import yaml
 from .errors import ConfigError
 
 ENV_PREFIX = "MOCK_PLATFORM_"
+REGISTRATION_TOKEN = re.compile(r"^[\x21-\x7e]{8,200}$")
 
 DEFECTS = {
     "pkce-not-verified": "the token endpoint ignores code_verifier",
@@ -84,6 +86,13 @@ class Settings:
         default=True, metadata=_help("Let `login_hint=<userName|email>` sign that user in without a page.")
     )
     control_api: bool = field(default=True, metadata=_help("Serve the test-control API under /_mock/."))
+    registration_token: str = field(
+        default="",
+        metadata=_help(
+            "Initial access token for dynamic client registration (RFC 7591) at {issuer}/oauth/register, "
+            "like Platform's TOWER_OIDC_REGISTRATION_INITIAL_ACCESS_TOKEN; unset, registration is refused."
+        ),
+    )
     code_lifetime: int = field(default=60, metadata=_help("Authorization code lifetime, seconds."))
     access_token_lifetime: int = field(default=3600, metadata=_help("Access and ID token lifetime, seconds."))
     refresh_token_lifetime: int = field(
@@ -244,6 +253,10 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("token_name_max_length: must be between 1 and 1000")
     if settings.workers < 1 or settings.threads < 1:
         raise ConfigError("workers and threads: must be at least 1")
+    if settings.registration_token and not REGISTRATION_TOKEN.match(settings.registration_token):
+        raise ConfigError(
+            "registration_token: use 8 to 200 printable characters without spaces (it is sent as a Bearer token)"
+        )
     if settings.request_log_size < 0:
         raise ConfigError("request_log_size: must be 0 (off) or more")
     unknown = settings.defects - DEFECTS.keys()

@@ -35,6 +35,7 @@ def endpoint(issuer: str, name: str) -> str:
         "revoke": f"{issuer}/oauth/revoke",
         "userinfo": f"{issuer}/userinfo",
         "logout": f"{issuer}/oauth/logout",
+        "register": f"{issuer}/oauth/register",
         "jwks": f"{issuer}/.well-known/jwks.json",
         "discovery": f"{issuer}/.well-known/openid-configuration",
     }[name]

@@ -91,6 +91,7 @@ def test_missing_config_file(cli, tmp_path):
         ({"MOCK_PLATFORM_BASE_URL": "http://h:1/api"}, "must be scheme://host[:port] with no path"),
         ({"MOCK_PLATFORM_DEFECTS": "pkce-not-verified,bogus"}, "unknown defect(s) bogus"),
         ({"MOCK_PLATFORM_AUTO_LOGIN": "nobody"}, "auto_login"),
+        ({"MOCK_PLATFORM_REGISTRATION_TOKEN": "has space"}, "registration_token: use 8 to 200"),
     ],
 )
 def test_bad_environment_is_reported(cli, tmp_path, env, message):

@@ -27,6 +27,7 @@ def provider_metadata(settings: Settings) -> dict[str, Any]:
         "jwks_uri": f"{issuer}/.well-known/jwks.json",
         "revocation_endpoint": f"{issuer}/oauth/revoke",
         "end_session_endpoint": f"{issuer}/oauth/logout",
+        "registration_endpoint": f"{issuer}/oauth/register",
         "scopes_supported": ["openid", "profile", "email", "offline_access"],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

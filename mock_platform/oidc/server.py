@@ -20,6 +20,7 @@ from .grants import (
     RefreshTokenGrant,
     S256CodeChallenge,
 )
+from .registration import PlatformRegistrationEndpoint
 
 NO_STORE_HEADERS = ("Cache-Control", "Pragma")
 
@@ -39,6 +40,7 @@ class PlatformAuthorizationServer(AuthorizationServer):
         self.register_grant(RefreshTokenGrant, [openid])
         self.register_endpoint(PlatformRevocationEndpoint)
         self.register_endpoint(PlatformEndSessionEndpoint)
+        self.register_endpoint(PlatformRegistrationEndpoint)
 
     def query_client(self, client_id: str) -> Any:
         return self.runtime.query_client(client_id)

@@ -1,9 +1,11 @@
-"""OIDC endpoints: discovery, JWKS, authorize (login page + headless), token, userinfo, revoke, logout."""
+"""OIDC endpoints: discovery, JWKS, authorize (login page + headless), token, userinfo, revoke, logout,
+registration."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 import json
 import re
 from typing import Any
@@ -317,3 +319,37 @@ def end_session() -> Response | tuple[str, int]:
         render_template("signed_out.html"),
         200,
     )
+
+
+# dynamic client registration ---------------------------------------------------------------------
+
+
+@bp.post("/oauth/register")
+def register_client() -> Response:
+    """RFC 7591 §3, behind an initial access token (RFC 7591 §1.2) as Platform has it."""
+    expected = current_runtime().settings.registration_token
+    if not expected:
+        return oauth_error(
+            403,
+            "access_denied",
+            "dynamic client registration is off: start the mock with MOCK_PLATFORM_REGISTRATION_TOKEN=<token> "
+            "and send Authorization: Bearer <token>",
+        )
+    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip().encode(), expected.encode()):
+        return bearer_challenge(
+            "invalid_token",
+            "send the initial access token (MOCK_PLATFORM_REGISTRATION_TOKEN) as a Bearer token",
+        )
+    metadata = request.get_json(silent=True)
+    if metadata == {}:
+        return oauth_error(
+            400, "invalid_redirect_uri", "redirect_uris: the authorization code flow needs at least one"
+        )
+    if not isinstance(metadata, dict):
+        return oauth_error(
+            400,
+            "invalid_client_metadata",
+            "send the client metadata as a JSON object (Content-Type: application/json)",
+        )
+    return authorization_server().create_endpoint_response("client_registration")

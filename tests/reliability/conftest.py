@@ -52,10 +52,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 
 def in_process_sender(data_dir: Path) -> InProcess:
-    app = create_app(Settings(data_dir=data_dir, base_url="http://127.0.0.1:8080"))
+    app = create_app(
+        Settings(data_dir=data_dir, base_url="http://127.0.0.1:8080", registration_token=REGISTRATION_TOKEN)
+    )
     return InProcess(app.test_client(use_cookies=False))
 
 
+REGISTRATION_TOKEN = "fuzzing-initial-access-token"
 SENDERS = ["in-process", "http"]  # "http" is marked stress at collection
 
 
@@ -64,7 +67,7 @@ def _sender(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     if request.param == "in-process":
         yield in_process_sender(data_dir)
         return
-    with serve(data_dir) as base_url:
+    with serve(data_dir, "--registration-token", REGISTRATION_TOKEN) as base_url:
         sender = OverHttp(base_url)
         yield sender
         sender.close()

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from mock_platform.clients import KNOWN_KEYS
 from mock_platform.control import faults, identity, minting, users
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, REGISTRATION_TOKEN
 from .fuzzing import (
     FORM,
     NASTY,
@@ -349,6 +349,57 @@ def test_control(
             message_error(request, reply)
     if path == "/_mock/reset" or (method == "POST" and path == "/_mock/faults"):
         control_sender.send(Request("POST", "/_mock/reset"))  # no fault or clock jump outlives its example
+
+
+REGISTRATION = {
+    "redirect_uris": ["http://127.0.0.1/callback"], "token_endpoint_auth_method": "none",
+    "application_type": "native", "grant_types": ["authorization_code", "refresh_token"], "client_name": "fuzz",
+}  # fmt: skip
+REGISTRATION_EXTRA = [
+    "scope", "response_types", "jwks", "jwks_uri", "contacts", "logo_uri", "software_statement", "subject_type",
+    "id_token_signed_response_alg", "default_max_age", "require_auth_time", "request_uris",
+    "post_logout_redirect_uris", "client_uri", "tos_uri", "application_type",
+]  # fmt: skip
+
+
+@FUZZ
+@given(
+    document=st.data(),
+    shape=st.sampled_from(["mutated", "mutated", "mutated", "any", "bytes"]),
+    authorization=st.one_of(
+        st.just(f"Bearer {REGISTRATION_TOKEN}"), st.just(f"Bearer {REGISTRATION_TOKEN}"), authorizations
+    ),
+    content_type=st.one_of(st.just("application/json"), st.sampled_from([FORM, "text/plain", ""])),
+)
+def test_register(
+    oidc_sender: Any, document: Any, shape: str, authorization: str | None, content_type: str
+) -> None:
+    if shape == "mutated":
+        metadata: Any = dict(REGISTRATION)
+        for _ in range(document.draw(st.integers(min_value=0, max_value=3))):
+            name = document.draw(st.sampled_from(sorted(REGISTRATION) + REGISTRATION_EXTRA))
+            if name in metadata and document.draw(st.booleans()):
+                del metadata[name]
+            else:
+                metadata[name] = document.draw(json_values)
+        body = json.dumps(metadata).encode()
+    elif shape == "any":
+        body = json.dumps(document.draw(json_values)).encode()
+    else:
+        body = document.draw(st.binary(max_size=200))
+    request = Request("POST", f"{API}/oauth/register", "", headers_of(content_type, authorization), body)
+    reply = oidc_sender.send(request)
+    no_server_error(request, reply)
+    if routing_error(request, reply):
+        return
+    if reply.status == 201:
+        registered = reply.json()
+        assert registered["client_id"] and registered["redirect_uris"], registered
+        assert ("client_secret" in registered) == (registered["token_endpoint_auth_method"] != "none"), (
+            registered
+        )
+    else:
+        oauth_json_error(request, reply)
 
 
 def test_nasty_values_cover_the_classics() -> None:
