@@ -9,7 +9,8 @@ DATA_DIR ?= ./.mock-platform
 .PHONY: run test lint format system-deps bench stress clean
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	PYTHON=$(PYTHON) scripts/install-system-deps.sh venv
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e .
@@ -55,7 +56,7 @@ REPORTS ?= reports
 
 docker-up:
 	$(COMPOSE) up --build --detach platform
-	@for i in $$(seq 60); do \
+	@deadline=$$(( $$(date +%s) + 30 )); while [ "$$(date +%s)" -lt "$$deadline" ]; do \
 	  [ "$$(docker inspect -f '{{.State.Health.Status}}' $$($(COMPOSE) ps -q platform))" = healthy ] && exit 0; \
 	  sleep 0.5; \
 	done; $(COMPOSE) logs platform; echo "platform: not healthy after 30 s" >&2; exit 1

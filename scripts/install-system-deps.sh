@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Installs what the tests need outside Python, only when it is missing:
-#   - a Chromium for Playwright (Debian's `chromium`), unless one is usable already;
-#   - a JDK (`javac`) for the JDK-HttpClient compatibility test.
+# Installs what the project needs outside Python, only when it is missing.
+#
+#   scripts/install-system-deps.sh venv    Python's venv module (Debian's python3-venv), for `make run`
+#   scripts/install-system-deps.sh [test]  what the tests need:
+#     - a Chromium for Playwright (Debian's `chromium`), unless one is usable already, and
+#       libatomic1, which Playwright's bundled Node.js driver links against;
+#     - a JDK (`javac`) for the JDK-HttpClient compatibility test.
+#
 # Uses apt-get when it is available and we are root (or have passwordless sudo); otherwise it
-# says what is missing and the tests that need it skip with that reason.
+# says what is missing: the venv cannot be made without it, and the tests that need a browser or a
+# JDK skip with that reason (under CI=true that is an error instead).
 set -euo pipefail
 log() { printf 'system-deps: %s\n' "$*"; }
+what="${1:-test}"
+python="${PYTHON:-python3}"
 
 have_browser() {
   [ -n "${PLAYWRIGHT_CHROMIUM_EXECUTABLE:-}" ] && [ -x "${PLAYWRIGHT_CHROMIUM_EXECUTABLE}" ] && return 0
@@ -16,21 +24,46 @@ have_browser() {
   compgen -G "${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}/chromium*" >/dev/null 2>&1
 }
 
+have_library() {
+  command -v ldconfig >/dev/null 2>&1 || return 0 # not a glibc system we can inspect: assume present
+  ldconfig -p 2>/dev/null | grep -q "$1"
+}
+
 missing=()
-have_browser || missing+=(chromium)
-command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+case "$what" in
+  venv)
+    "$python" -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+    ;;
+  test)
+    have_browser || missing+=(chromium)
+    have_library libatomic.so.1 || missing+=(libatomic1)
+    command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+    ;;
+  *)
+    log "unknown argument '$what': use 'venv' or 'test'"
+    exit 2
+    ;;
+esac
 
 if [ ${#missing[@]} -eq 0 ]; then
-  log "chromium and javac present"
+  log "nothing to install for '$what'"
   exit 0
 fi
 
 apt=""
 if command -v apt-get >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then apt="apt-get"; elif sudo -n true 2>/dev/null; then apt="sudo -n apt-get"; fi
+  if [ "$(id -u)" = 0 ]; then
+    apt="env DEBIAN_FRONTEND=noninteractive apt-get"
+  elif sudo -n true 2>/dev/null; then
+    apt="sudo -n env DEBIAN_FRONTEND=noninteractive apt-get" # sudo would drop an exported variable
+  fi
 fi
 if [ -z "$apt" ]; then
   log "missing: ${missing[*]}; no apt-get (or no root) to install them here."
+  if [ "$what" = venv ]; then
+    log "install them (Debian/Ubuntu: apt-get install ${missing[*]}) and run make again."
+    exit 1
+  fi
   if [ "${CI:-}" = "true" ]; then
     log "CI=true: the browser and JDK tests must run in CI, so this is an error."
     exit 1
@@ -39,7 +72,6 @@ if [ -z "$apt" ]; then
   exit 0
 fi
 log "installing ${missing[*]} with apt-get (a few minutes on a fresh machine)"
-export DEBIAN_FRONTEND=noninteractive
 $apt update -qq >/dev/null
 $apt install -y -qq "${missing[@]}" >/dev/null
 log "installed ${missing[*]}"

@@ -1,0 +1,62 @@
+"""The copy-paste examples under examples/ci/ run as documented, so they cannot drift from the code."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mock_platform.testing import run_server
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "ci"
+
+
+def test_the_pytest_example_passes_in_a_project_of_its_own(tmp_path):
+    shutil.copy(EXAMPLES / "test_login_contract.py", tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_login_contract.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={k: v for k, v in os.environ.items() if k not in ("LOGIN_COMMAND", "EXPECT_PAT")},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="headless-login.sh opens the URL with curl")
+def test_headless_login_script_completes_a_login_and_reports_a_refused_one(tmp_path):
+    with run_server(tmp_path / "data", auto_login="alice") as server:
+        command = [str(EXAMPLES / "headless-login.sh"), sys.executable, "-m", "client", "nextflow", "login"]
+        environment = {
+            **os.environ,
+            "HOME": str(tmp_path),
+            "NXF_HOME": str(tmp_path / "nxf"),
+            "LOGIN_TIMEOUT": "60",
+        }
+        ok = subprocess.run(
+            [*command, "--no-browser", "-u", server.issuer],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=90,
+        )
+        assert ok.returncode == 0, ok.stdout + ok.stderr
+        assert (tmp_path / "nxf" / "seqera-auth.config").exists()
+
+        server.control.add_fault("token", error="invalid_grant", error_description="injected by the test")
+        (tmp_path / "nxf" / "seqera-auth.config").unlink()
+        refused = subprocess.run(
+            [*command, "--no-browser", "-u", server.issuer],
+            capture_output=True,
+            text=True,
+            env=environment,
+            timeout=90,
+        )
+        assert refused.returncode not in (0, 124), refused.stdout + refused.stderr
+        assert "injected by the test" in refused.stdout
