@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
-from tests.oidc_flows import authorization_code, redeem, refresh
+from tests.oidc_flows import authorization_code, authorize, redeem, refresh
 
 from .helpers import bearer_get, control
 
@@ -45,6 +46,19 @@ def test_the_clock_shows_its_offset_and_resets_to_real_time(mock_platform):
     assert moved["offset"] == 7200 and moved_again["offset"] == 7290
     assert moved_again["now"] - before["now"] >= 7290
     assert mock_platform.control.reset_clock()["offset"] == 0
+
+
+def test_a_session_signed_in_before_the_clock_was_reset_is_not_reused(mock_platform):
+    """With the clock moved back, the session's auth_time is in the future: max_age cannot measure it."""
+    browser = requests.Session()
+    mock_platform.control.advance_clock("1h")
+    assert authorize(mock_platform.issuer, browser).status_code == 302  # signs alice in via login_hint
+    mock_platform.control.reset_clock()
+    mock_platform.control.advance_clock(2)
+
+    again = authorize(mock_platform.issuer, browser, login_hint=None, max_age="1")
+
+    assert again.status_code == 200 and "Sign in" in again.text, again.headers.get("Location")
 
 
 def test_tokens_minted_after_a_move_carry_the_mock_time(mock_platform):
