@@ -19,8 +19,6 @@ from .errors import ConfigError
 from .runtime import Runtime
 from .settings import DEFECTS, ENV_PREFIX, FIELDS, Settings
 
-SERVE_ONLY = {"host", "port", "workers", "threads"}
-
 
 def settings_options(names: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -116,7 +114,7 @@ def keys_rotate(**flags: Any) -> None:
 
 
 @main.command("check-config")
-@settings_options(tuple(f.name for f in dataclasses.fields(Settings) if f.name not in SERVE_ONLY))
+@settings_options(tuple(f.name for f in dataclasses.fields(Settings)))
 def check_config(**flags: Any) -> None:
     """Validate settings, clients and directory; print what the mock would serve."""
     runtime = _runtime(flags)

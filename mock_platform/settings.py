@@ -114,7 +114,10 @@ class Settings:
     )
     defects: frozenset[str] = field(
         default=frozenset(),
-        metadata=_help("Comma-separated deliberate defects, for testing a conformance suite: see DEFECTS."),
+        metadata=_help(
+            "Comma-separated deliberate defects, for testing a conformance suite; the names are in the "
+            "README's Deliberate defects table and in the error for an unknown one."
+        ),
     )
 
     def __post_init__(self) -> None:
@@ -152,17 +155,23 @@ class Settings:
         """Defaults < config file `settings:` < environment < overrides (flags, tests)."""
         environ = os.environ if environ is None else environ
         overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
-        from_env = {
-            name: _coerce(name, value, f"environment variable {ENV_PREFIX}{name.upper()}")
-            for name in FIELD_NAMES
-            if (value := environ.get(ENV_PREFIX + name.upper())) is not None
-        }
+        sources: dict[str, str] = {}
+        from_env = {}
+        for name in FIELD_NAMES:
+            if (value := environ.get(ENV_PREFIX + name.upper())) is not None:
+                sources[name] = f"environment variable {ENV_PREFIX}{name.upper()}"
+                from_env[name] = _coerce(name, value, sources[name])
         config_path = overrides.get("config", from_env.get("config"))
         from_file = _settings_from_file(Path(config_path)) if config_path else {}
         values = {**from_file, **from_env}
+        sources = {name: f"{config_path}: settings.{name}" for name in from_file} | sources
         for name, value in overrides.items():
-            values[name] = _coerce(name, value, f"option --{name.replace('_', '-')}")
-        return cls(**values)
+            sources[name] = f"option --{name.replace('_', '-')}"
+            values[name] = _coerce(name, value, sources[name])
+        try:
+            return cls(**values)
+        except ConfigError as error:
+            raise _naming_the_source(error, sources) from None
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
@@ -197,6 +206,14 @@ def _coerce(name: str, value: Any, where: str) -> Any:
         return str(value)
     except (TypeError, ValueError) as error:
         raise ConfigError(f"{where}: {error}") from None
+
+
+def _naming_the_source(error: ConfigError, sources: Mapping[str, str]) -> ConfigError:
+    """`code_lifetime: must be positive` becomes `environment variable MOCK_PLATFORM_CODE_LIFETIME: ...`."""
+    name, _, problem = str(error).partition(": ")
+    if name not in sources:
+        return error
+    return ConfigError(f"{sources[name]}: {problem}")
 
 
 def _settings_from_file(path: Path) -> dict[str, Any]:
@@ -251,8 +268,9 @@ def _validate(settings: Settings) -> None:
             raise ConfigError(f"{name}: must be a positive number of seconds")
     if not 1 <= settings.token_name_max_length <= 1000:
         raise ConfigError("token_name_max_length: must be between 1 and 1000")
-    if settings.workers < 1 or settings.threads < 1:
-        raise ConfigError("workers and threads: must be at least 1")
+    for name in ("workers", "threads"):
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"{name}: must be at least 1")
     if settings.registration_token and not REGISTRATION_TOKEN.match(settings.registration_token):
         raise ConfigError(
             "registration_token: use 8 to 200 printable characters without spaces (it is sent as a Bearer token)"

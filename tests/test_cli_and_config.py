@@ -66,6 +66,7 @@ def test_check_config_lists_what_would_be_served(cli, tmp_path):
         ),
         ("settings:\n  port: eighty\n", "settings.port: invalid literal"),
         ("settings:\n  colour: blue\n", "unknown setting 'colour'"),
+        ("settings:\n  code_lifetime: -5\n", "settings.code_lifetime: must be a positive number of seconds"),
         ("clients: [oops\n", "not valid YAML"),
         ("- a list\n", "the top level must be a mapping"),
     ],
@@ -87,11 +88,16 @@ def test_missing_config_file(cli, tmp_path):
     [
         ({"MOCK_PLATFORM_PORT": "abc"}, "environment variable MOCK_PLATFORM_PORT"),
         ({"MOCK_PLATFORM_HEADLESS_LOGIN": "maybe"}, "expected on/off"),
-        ({"MOCK_PLATFORM_API_PATH": "api/"}, "api_path"),
+        ({"MOCK_PLATFORM_API_PATH": "api/"}, "environment variable MOCK_PLATFORM_API_PATH: 'api/' must be"),
+        (
+            {"MOCK_PLATFORM_CODE_LIFETIME": "-5"},
+            "environment variable MOCK_PLATFORM_CODE_LIFETIME: must be a positive",
+        ),
+        ({"MOCK_PLATFORM_WORKERS": "0"}, "environment variable MOCK_PLATFORM_WORKERS: must be at least 1"),
         ({"MOCK_PLATFORM_BASE_URL": "http://h:1/api"}, "must be scheme://host[:port] with no path"),
         ({"MOCK_PLATFORM_DEFECTS": "pkce-not-verified,bogus"}, "unknown defect(s) bogus"),
         ({"MOCK_PLATFORM_AUTO_LOGIN": "nobody"}, "auto_login"),
-        ({"MOCK_PLATFORM_REGISTRATION_TOKEN": "has space"}, "registration_token: use 8 to 200"),
+        ({"MOCK_PLATFORM_REGISTRATION_TOKEN": "has space"}, "MOCK_PLATFORM_REGISTRATION_TOKEN: use 8 to 200"),
     ],
 )
 def test_bad_environment_is_reported(cli, tmp_path, env, message):
@@ -111,7 +117,7 @@ def test_settings_precedence_file_then_env_then_flags(tmp_path):
         900,
         False,
     )
-    with pytest.raises(ConfigError, match="code_lifetime: must be a positive"):
+    with pytest.raises(ConfigError, match="option --code-lifetime: must be a positive"):
         Settings.load({"code_lifetime": 0}, environ={})
 
 
