@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+
+import requests
 
 from .checks import Secrets
 from .login import BrowserDriver, LoginError
@@ -36,11 +39,21 @@ def _save_login(args: argparse.Namespace) -> int:
     """Open a browser on the provider's sign-in; once the callback arrives, save the session."""
     api_url = args.platform_url.rstrip("/")
     secrets = Secrets()
-    discovery = Http(secrets).get(f"{api_url}/.well-known/openid-configuration")
+    try:
+        discovery = Http(secrets).get(f"{api_url}/.well-known/openid-configuration")
+    except requests.RequestException as error:
+        print(
+            f"error: cannot reach {api_url} ({type(error).__name__}); check --platform-url", file=sys.stderr
+        )
+        return 1
     if discovery.status_code != 200:
         print(f"error: discovery at {api_url} answered HTTP {discovery.status_code}", file=sys.stderr)
         return 1
-    endpoint = discovery.json()["authorization_endpoint"]
+    try:
+        endpoint = discovery.json()["authorization_endpoint"]
+    except (ValueError, KeyError, TypeError):
+        print(f"error: discovery at {api_url} has no authorization_endpoint", file=sys.stderr)
+        return 1
     automatic = args.username is not None and args.password is not None
     options = SimpleNamespace(
         headed=not args.headless,
@@ -82,6 +95,12 @@ def _save_login(args: argparse.Namespace) -> int:
     return 0
 
 
+def _has_display() -> bool:
+    return not sys.platform.startswith("linux") or bool(
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m conformance", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -109,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "save-login" and args.headless and (args.username is None or args.password is None):
         parser.error("--headless needs --username and --password (nobody can sign in to a hidden window)")
+    if args.command == "save-login" and not args.headless and not _has_display():
+        parser.error(
+            "no display for a browser window (DISPLAY is unset): run save-login where you can see a browser, "
+            "or fill the form without one with --headless --username U --password P"
+        )
     return args.run(args)
 
 
