@@ -44,6 +44,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     insert,
     select,
     update,
@@ -529,6 +530,32 @@ class Store:
                 .where(and_(tokens.c.grant_id == grant_id, tokens.c.refresh_revoked_at.is_(None)))
                 .values(refresh_revoked_at=now)
             )
+
+    def revoke_user(self, user_id: int, now: float) -> None:
+        """Every token and personal access token of a user, as the user is deleted."""
+        with self.write() as conn:
+            conn.execute(
+                update(tokens)
+                .where(and_(tokens.c.user_id == user_id, tokens.c.revoked_at.is_(None)))
+                .values(revoked_at=now)
+            )
+            conn.execute(
+                update(tokens)
+                .where(and_(tokens.c.user_id == user_id, tokens.c.refresh_revoked_at.is_(None)))
+                .values(refresh_revoked_at=now)
+            )
+            conn.execute(
+                update(pats)
+                .where(and_(pats.c.user_id == user_id, pats.c.deleted_at.is_(None)))
+                .values(deleted_at=now)
+            )
+
+    def highest_user_id(self) -> int:
+        """The highest user id any token or personal access token was ever issued to (0 if none)."""
+        with self.read() as conn:
+            in_tokens = conn.execute(select(func.max(tokens.c.user_id))).scalar() or 0
+            in_pats = conn.execute(select(func.max(pats.c.user_id))).scalar() or 0
+        return max(in_tokens, in_pats)
 
     def revoke_access_token(self, token_id: int, now: float) -> None:
         with self.write() as conn:

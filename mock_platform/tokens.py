@@ -202,16 +202,21 @@ def subject_of(runtime: Runtime, record: TokenRecord) -> Subject | None:
     return Subject(user, record.auth_time, record.claims or {})
 
 
-def refresh_tokens(runtime: Runtime, refresh_token: str) -> dict[str, Any] | None:
-    """Trade a refresh token for a new access token and its successor, keeping client, grant and scope.
+def refresh_public_client_tokens(runtime: Runtime, refresh_token: str) -> dict[str, Any] | None:
+    """Trade a refresh token for a new access token and its successor, keeping client, grant and scope,
+    with no client authentication: so only for refresh tokens of public clients.
 
     Only grants with offline_access hold refresh tokens, so the response always has a successor.
-    None when the token is unknown, expired or its user is gone; GrantRejected as find_refresh_token.
+    None when the token is unknown, expired or its user is gone; GrantRejected as find_refresh_token,
+    and for a confidential client's token (its secret is needed, at the token endpoint).
     """
     record = find_refresh_token(runtime, refresh_token)
     subject = subject_of(runtime, record) if record else None
     if record is None or subject is None:
         return None
+    client = runtime.query_client(record.client_id)
+    if client is None or not client.is_public:
+        raise GrantRejected("this refresh token belongs to a confidential client: use the token endpoint")
     token = mint_token_response(runtime, client_id=record.client_id, subject=subject, scope=record.scope)
     save_token_response(
         runtime, token, grant_id=record.grant_id, client_id=record.client_id, subject=subject, rotated=record

@@ -237,3 +237,36 @@ def test_the_request_log_masks_the_initial_access_token(platform):
     assert entries, "the registration was not logged"
     assert all(TOKEN not in str(entry) for entry in entries)
     assert entries[-1]["headers"]["Authorization"].startswith("Bearer ***")
+
+
+def test_a_confidential_clients_refresh_token_needs_its_secret_everywhere(platform):
+    metadata = {
+        "redirect_uris": ["https://app.example/callback"],
+        "grant_types": ["authorization_code", "refresh_token"],
+    }
+    registered = register(platform.issuer, metadata).json()
+    client_id, secret = registered["client_id"], registered["client_secret"]
+    auth = consented_code(platform.issuer, client_id, "https://app.example/callback", "z" * 43)
+    tokens = requests.post(
+        endpoint(platform.issuer, "token"),
+        data={"grant_type": "authorization_code", "code": auth.code, "code_verifier": auth.verifier,
+              "redirect_uri": auth.redirect_uri},
+        auth=(client_id, secret),
+        timeout=TIMEOUT,
+    ).json()  # fmt: skip
+
+    web_session = requests.post(
+        f"{platform.issuer}/oauth/access_token",
+        data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        timeout=TIMEOUT,
+    )
+
+    assert web_session.status_code == 401
+    assert "confidential client" in web_session.json()["message"]
+    with_secret = requests.post(
+        endpoint(platform.issuer, "token"),
+        data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        auth=(client_id, secret),
+        timeout=TIMEOUT,
+    )
+    assert with_secret.status_code == 200, with_secret.text

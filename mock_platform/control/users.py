@@ -57,7 +57,9 @@ def create_user(runtime: Runtime, document: dict[str, Any], where: str = "") -> 
         )
     edited = _editable(runtime.directory)
     entry = {key: value for key, value in document.items() if key in USER_KEYS and value is not None}
-    entry.setdefault("id", max((user.id for user in runtime.directory.users), default=1000) + 1)
+    # Never the id of a deleted user: tokens and browser sessions name users by id.
+    highest = max((user.id for user in runtime.directory.users), default=1000)
+    entry.setdefault("id", max(highest, runtime.store.highest_user_id()) + 1)
     entry.setdefault("email", f"{user_name}@example.com")
     entry.setdefault("password", f"{user_name}-password")
     edited["users"].append(entry)
@@ -98,6 +100,7 @@ def delete_user(runtime: Runtime, user_name: str) -> User:
     for org in edited["organizations"]:
         _remove_member(org, user.user_name)
     _store(runtime, edited)
+    runtime.store.revoke_user(user.id, runtime.now())
     return user
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from ..runtime import current_runtime
-from ..tokens import GrantRejected, refresh_tokens
+from ..tokens import GrantRejected, refresh_public_client_tokens
 from .responses import ApiError, json_response
 
 bp = Blueprint("platform_web_session", __name__)
@@ -30,7 +30,7 @@ def access_token() -> Response:
     if not refresh_token:
         raise ApiError(400, "refresh_token is required: send refresh_token=<your refresh token>")
     try:
-        token = refresh_tokens(runtime, refresh_token)
+        token = refresh_public_client_tokens(runtime, refresh_token)
     except GrantRejected as error:
         raise ApiError(401, f"{error}: {SIGN_IN_AGAIN}") from None
     if token is None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from mock_platform.testing import ControlError
+from tests.oidc_flows import refresh
 
 from .helpers import bearer_get, control, verified_claims
 
@@ -67,6 +69,30 @@ def test_a_deleted_users_tokens_stop_working(mock_platform, oidc_login):
 
     assert bearer_get(mock_platform, "/user-info", token).status_code == 401
     assert "carol" not in [user["userName"] for user in mock_platform.control.users()]
+
+
+def test_a_user_created_after_a_deletion_inherits_none_of_its_tokens(mock_platform, oidc_login):
+    mock_platform.control.create_user("mallory")
+    tokens = oidc_login(user="mallory")
+    pat = requests.post(
+        f"{mock_platform.issuer}/tokens",
+        json={"name": "kept"},
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+        timeout=10,
+    ).json()["accessKey"]
+    mallory_id = next(u["id"] for u in mock_platform.control.users() if u["userName"] == "mallory")
+    mock_platform.control.delete_user("mallory")
+
+    victor = mock_platform.control.create_user("victor")
+
+    assert victor["id"] != mallory_id
+    for credential in (tokens["access_token"], pat):
+        assert bearer_get(mock_platform, "/user-info", credential).status_code == 401
+    assert refresh(mock_platform.issuer, tokens["refresh_token"]).status_code == 400
+    # even a user given the old id explicitly gets nothing of what was issued before
+    mock_platform.control.create_user("trudy", id=mallory_id)
+    for credential in (tokens["access_token"], pat):
+        assert bearer_get(mock_platform, "/user-info", credential).status_code == 401
 
 
 @pytest.mark.parametrize(
