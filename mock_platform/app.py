@@ -24,7 +24,7 @@ log = logging.getLogger("mock_platform")
 HTML_SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no URL leaves the mock; its own form POSTs keep their Origin
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
@@ -108,9 +108,9 @@ def _routing_redirect() -> Response | None:
 
 
 def _security_headers(response: Response) -> Response:
-    if response.mimetype == "text/html":
+    if response.mimetype == "text/html":  # set, not defaulted: an injected fault cannot lift them
         for name, value in HTML_SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+            response.headers[name] = value
     return response
 
 

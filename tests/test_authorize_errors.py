@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from .oidc_flows import authorize, endpoint, redirect_params
+from .oidc_flows import authorize, authorize_params, endpoint, redirect_params
 
 NEVER_REDIRECTED = [
     "http://attacker.example/callback",
@@ -132,3 +132,32 @@ def test_no_session_and_no_hint_shows_the_login_page(live_platform):
 def test_login_hint_for_an_unknown_user_shows_the_login_page(live_platform):
     response = authorize(live_platform.issuer, login_hint=quote("nobody@example.com"))
     assert response.status_code == 200 and 'id="login-form"' in response.text
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": "http://127.0.0.1:3000"}, {"Sec-Fetch-Site": "cross-site"}],
+    ids=["origin", "fetch-metadata"],
+)
+def test_a_form_post_from_another_page_signs_nobody_in(live_platform, headers):
+    """Every port of 127.0.0.1 is one site to a browser: SameSite alone would let a local page post here."""
+    form = {**authorize_params(), "action": "allow"}
+    response = requests.post(
+        endpoint(live_platform.issuer, "authorize"),
+        data=form,
+        headers=headers,
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 403
+    assert "Location" not in response.headers and "Set-Cookie" not in response.headers
+    assert "posted from another site" in response.text
+
+    same_page = requests.post(
+        endpoint(live_platform.issuer, "authorize"),
+        data=form,
+        headers={"Origin": live_platform.base_url},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert same_page.status_code == 303

@@ -13,9 +13,11 @@ from ..clients import KNOWN_KEYS
 from ..errors import ConfigError
 from ..runtime import Runtime, current_runtime
 from . import faults, identity, minting, users
+from .guard import refuse_web_pages
 from .inputs import BadInput, check_fields, duration, integer, json_body, text
 
 bp = Blueprint("control", __name__)
+bp.before_request(refuse_web_pages)
 
 MAX_CLOCK_ADVANCE = 10 * 365 * 86400.0
 

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from ..control.faults import raise_injected_authorize_error
 from ..runtime import Runtime, current_runtime
 from ..tokens import Subject, verify_access_token
+from ..web_origin import foreign_origin
 from .discovery import provider_metadata
 from .server import PlatformAuthorizationServer
 from .signin import headless_user, queued_subject, session_subject, start_session
@@ -77,6 +78,13 @@ def jwks() -> Response:
 
 @bp.route("/oauth/authorize", methods=["GET", "POST"])
 def authorize() -> Response | tuple[str, int]:
+    # An authorization request may come as a cross-origin POST (Core §3.1.2.1); the answers of the
+    # mock's own sign-in and consent forms (`action`) may not.
+    if request.method == "POST" and "action" in request.form and (origin := foreign_origin()):
+        description = (
+            f"the sign-in form was posted from another site ({origin}); start again from your application"
+        )
+        return render_template("error.html", error="invalid_request", description=description), 403
     runtime = current_runtime()
     server = authorization_server()
     action = request.form.get("action") if request.method == "POST" else None

@@ -67,3 +67,51 @@ def test_reset_restores_the_seed(mock_platform):
     assert control_client.faults() == [] and control_client.identities() == []
     assert control_client.clock()["offset"] == 0
     assert control_client.recent_requests() == []
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Host": "rebound.attacker.example"},
+    ],
+    ids=["other-site", "opaque-origin", "fetch-metadata", "dns-rebinding"],
+)
+def test_web_pages_cannot_drive_the_control_api(mock_platform, headers):
+    port = mock_platform.base_url.rsplit(":", 1)[1]
+    headers = {
+        key: value.replace("example", f"example:{port}") if key == "Host" else value
+        for key, value in headers.items()
+    }
+    # a "simple" request a page may send without a CORS preflight
+    response = requests.post(
+        f"{mock_platform.base_url}/_mock/faults",
+        data='{"endpoint": "token", "status": 503}',
+        headers={"Content-Type": "text/plain", **headers},
+        timeout=10,
+    )
+
+    assert response.status_code == 403
+    assert "control API" in response.json()["message"]
+    assert mock_platform.control.faults() == []
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "platform", "[::1]", "172.18.0.2"])
+def test_programs_reach_the_control_api_under_names_no_attacker_can_rebind(mock_platform, host):
+    port = mock_platform.base_url.rsplit(":", 1)[1]
+    response = requests.get(
+        f"{mock_platform.base_url}/_mock/clock", headers={"Host": f"{host}:{port}"}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_an_injected_html_fault_keeps_the_security_headers(mock_platform):
+    mock_platform.control.add_fault(
+        "/service-info", status=200, body="<p>fault</p>", content_type="text/html",
+        headers={"Content-Security-Policy": "default-src *"},
+    )  # fmt: skip
+    response = requests.get(f"{mock_platform.issuer}/service-info", timeout=10)
+    assert response.text == "<p>fault</p>"
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
