@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.engine import make_url
 
 from .errors import ConfigError
 from .runtime import Runtime
@@ -67,6 +68,7 @@ def serve(dev: bool, **flags: Any) -> None:
 
     settings = load_settings(flags)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # --dev: its access log prints query strings
     try:
         sock = listen(settings.host, settings.port)
         settings = settings.replace(port=sock.getsockname()[1])  # port 0: the one the OS picked
@@ -120,7 +122,7 @@ def check_config(**flags: Any) -> None:
     runtime = _runtime(flags)
     settings = runtime.settings
     click.echo(f"issuer: {settings.issuer}")
-    click.echo(f"store: {settings.store_url}")
+    click.echo(f"store: {make_url(settings.store_url).render_as_string(hide_password=True)}")
     for client in runtime.all_clients().values():
         click.echo(
             f"client {client.client_id}: {client.token_endpoint_auth_method}, redirect "

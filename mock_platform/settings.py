@@ -21,6 +21,7 @@ import yaml
 from .errors import ConfigError
 
 ENV_PREFIX = "MOCK_PLATFORM_"
+DATABASE_FILE = "mock-platform.db"
 REGISTRATION_TOKEN = re.compile(r"^[\x21-\x7e]{8,200}$")
 
 DEFECTS = {
@@ -138,7 +139,7 @@ class Settings:
 
     @property
     def store_url(self) -> str:
-        return self.database_url or f"sqlite:///{(self.data_dir / 'mock-platform.db').resolve()}"
+        return self.database_url or f"sqlite:///{(self.data_dir / DATABASE_FILE).resolve()}"
 
     def has_defect(self, name: str) -> bool:
         return name in self.defects

@@ -50,7 +50,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError
+
+from .errors import ConfigError
 
 metadata = MetaData()
 
@@ -368,7 +370,20 @@ class Store:
                 from sqlalchemy.pool import StaticPool
 
                 kwargs["poolclass"] = StaticPool
-        self.engine: Engine = create_engine(url, **kwargs)
+        try:
+            self.engine: Engine = create_engine(url, **kwargs)
+        except NoSuchModuleError as error:
+            raise ConfigError(f"database_url: {error}; check the dialect+driver part of the URL") from None
+        except ArgumentError:
+            raise ConfigError(
+                "database_url: not a SQLAlchemy URL (dialect+driver://user:password@host/database); "
+                "leave it unset for the SQLite file in the data dir"
+            ) from None
+        except ImportError as error:
+            raise ConfigError(
+                f"database_url: its database driver is not installed ({error}); pip install it, or leave "
+                "database_url unset for the SQLite file in the data dir"
+            ) from None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._write_begin = "BEGIN IMMEDIATE" if self.is_sqlite else None

@@ -94,6 +94,8 @@ def test_missing_config_file(cli, tmp_path):
             "environment variable MOCK_PLATFORM_CODE_LIFETIME: must be a positive",
         ),
         ({"MOCK_PLATFORM_WORKERS": "0"}, "environment variable MOCK_PLATFORM_WORKERS: must be at least 1"),
+        ({"MOCK_PLATFORM_DATABASE_URL": "nonsense"}, "database_url: not a SQLAlchemy URL"),
+        ({"MOCK_PLATFORM_DATABASE_URL": "mysql+nosuchdriver://h/db"}, "check the dialect+driver part"),
         ({"MOCK_PLATFORM_BASE_URL": "http://h:1/api"}, "must be scheme://host[:port] with no path"),
         ({"MOCK_PLATFORM_DEFECTS": "pkce-not-verified,bogus"}, "unknown defect(s) bogus"),
         ({"MOCK_PLATFORM_AUTO_LOGIN": "nobody"}, "auto_login"),
@@ -178,3 +180,10 @@ def test_auto_login_signs_in_without_a_hint(tmp_path):
     with run_server(tmp_path, auto_login="bob") as server:
         tokens = login_tokens(server.issuer, login_hint=None, prompt="login")
         assert userinfo(server.issuer, tokens["access_token"]).json()["sub"] == "1002"
+
+
+def test_the_database_is_readable_by_its_owner_only(cli, tmp_path):
+    data_dir = tmp_path / "shared"
+    data_dir.mkdir(mode=0o755)
+    assert cli("check-config", "--data-dir", str(data_dir)).exit_code == 0
+    assert (data_dir / "mock-platform.db").stat().st_mode & 0o777 == 0o600

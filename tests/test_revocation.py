@@ -70,6 +70,19 @@ def test_logout_with_a_bad_id_token_hint_is_an_error_page(live_platform):
     assert response.status_code == 400 and "Location" not in response.headers
 
 
+def test_logout_refuses_an_access_token_as_the_id_token_hint(live_platform):
+    """Both are signed by the same key; only the token type tells an access token from an id_token."""
+    access_token = login_tokens(live_platform.issuer)["access_token"]
+    response = requests.get(
+        endpoint(live_platform.issuer, "logout"),
+        params={"id_token_hint": access_token, "post_logout_redirect_uri": "http://127.0.0.1:5000/bye"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 400 and "Location" not in response.headers
+    assert "id_token_hint is an access token" in response.text
+
+
 def test_logout_with_id_token_hint_returns_to_a_registered_uri_with_state(tmp_path):
     from mock_platform.testing import run_server
 

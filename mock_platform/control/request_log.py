@@ -28,6 +28,7 @@ SECRET_FIELDS = frozenset(
     {
         "code_verifier", "code", "refresh_token", "access_token", "token", "password", "client_secret",
         "id_token_hint", "id_token", "client_assertion", "assertion", "subject_token", "actor_token",
+        "accessKey", "accessToken", "refreshToken", "idToken", "apiKey", "api_key", "clientSecret", "secret",
     }
 )  # fmt: skip
 LOGGED_HEADERS = (
@@ -67,8 +68,16 @@ def mask_authorization(header: str) -> str:
         except (binascii.Error, UnicodeDecodeError):
             return f"{scheme} {masked(credential)}"
         if colon:
-            return f"{scheme} {user}:{describe_credential(password)}"
+            return f"{scheme} {_basic_user(user)}:{describe_credential(password)}"
     return f"{scheme} {describe_credential(credential)}"
+
+
+def _basic_user(user: str) -> str:
+    """The user part of Basic credentials when it names a client or Platform's `@token`; some
+    clients put the token itself there."""
+    if user == "@token" or current_runtime().query_client(user) is not None:
+        return user
+    return describe_credential(user) if user else user
 
 
 def mask_cookies(header: str) -> str:

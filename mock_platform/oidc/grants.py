@@ -20,11 +20,13 @@ from authlib.oauth2.rfc7636.challenge import CODE_VERIFIER_PATTERN
 from authlib.oidc.core import OpenIDCode
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from flask import session
+from joserfc import jws
+from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
 from ..runtime import Runtime
 from ..store import CodeRecord, TokenRecord
-from ..tokens import GrantRejected, Subject, find_refresh_token, new_secret, subject_of
+from ..tokens import ACCESS_TOKEN_TYPE, GrantRejected, Subject, find_refresh_token, new_secret, subject_of
 
 CLIENT_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"]
 
@@ -280,5 +282,18 @@ class PlatformEndSessionEndpoint(EndSessionEndpoint):
     def get_algorithms(self) -> list[str]:
         return ["RS256"]
 
+    def validate_request(self, request: OAuth2Request) -> Any:
+        hint = request.payload.data.get("id_token_hint")
+        if hint and _jwt_type(hint) == ACCESS_TOKEN_TYPE:  # signed by the same key: authlib cannot tell
+            raise InvalidRequestError("id_token_hint is an access token; send the id_token")
+        return super().validate_request(request)
+
     def end_session(self, end_session_request: Any) -> None:
         session.clear()
+
+
+def _jwt_type(token: str) -> str | None:
+    try:
+        return jws.extract_compact(token.encode()).protected.get("typ")
+    except (JoseError, ValueError):
+        return None  # authlib's own validation then says what is wrong with it

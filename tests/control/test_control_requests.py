@@ -102,6 +102,22 @@ def test_a_client_secret_in_basic_auth_is_masked_but_the_client_id_shown(mock_pl
     assert exchange["headers"]["Authorization"] == "Basic web_app:*** (13 chars)"
 
 
+def test_a_token_sent_as_the_basic_user_name_is_masked(mock_platform, oidc_login):
+    access_token = oidc_login()["access_token"]
+    pat = requests.post(
+        f"{mock_platform.issuer}/tokens",
+        json={"name": "as-user"},
+        headers={"Authorization": f"Bearer {access_token}"},
+        timeout=10,
+    ).json()["accessKey"]
+
+    requests.get(f"{mock_platform.issuer}/user-info", auth=(pat, ""), timeout=10)
+
+    [call] = entries_for(mock_platform, "/api/user-info", method="GET")
+    assert pat not in str(call)
+    assert call["headers"]["Authorization"].startswith("Basic *** (personal access token, tid=")
+
+
 def test_control_calls_and_health_checks_are_not_logged_and_faults_are_marked(mock_platform):
     requests.get(f"{mock_platform.base_url}/healthz", timeout=10)
     fault = mock_platform.control.add_fault("jwks", status=503)
