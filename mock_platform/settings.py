@@ -99,6 +99,13 @@ class Settings:
     refresh_token_lifetime: int = field(
         default=30 * 24 * 3600, metadata=_help("Refresh token lifetime, seconds (rotated on every use).")
     )
+    refresh_reuse_grace: int = field(
+        default=0,
+        metadata=_help(
+            "Seconds after a rotation during which the old refresh token still refreshes (for clients "
+            "that refresh from two processes at once); 0: any reuse revokes the whole login."
+        ),
+    )
     session_lifetime: int = field(
         default=8 * 3600, metadata=_help("Browser sign-in session lifetime, seconds.")
     )
@@ -267,6 +274,8 @@ def _validate(settings: Settings) -> None:
     for name in ("code_lifetime", "access_token_lifetime", "refresh_token_lifetime", "session_lifetime"):
         if getattr(settings, name) <= 0:
             raise ConfigError(f"{name}: must be a positive number of seconds")
+    if not 0 <= settings.refresh_reuse_grace <= 300:
+        raise ConfigError("refresh_reuse_grace: must be between 0 and 300 seconds")
     if not 1 <= settings.token_name_max_length <= 1000:
         raise ConfigError("token_name_max_length: must be between 1 and 1000")
     for name in ("workers", "threads"):

@@ -167,19 +167,28 @@ def save_token_response(
         if runtime.store.claim_code_and_save_token(code.code_hash, now, **values) is None:
             runtime.store.revoke_grant(grant_id, now)
             raise GrantRejected("authorization code was already used; the tokens issued from it are revoked")
-    elif rotated is None or refresh is None or settings.has_defect("rotated-refresh-accepted"):
+    elif (
+        rotated is None
+        or refresh is None
+        or settings.has_defect("rotated-refresh-accepted")
+        or rotated.refresh_rotated_at is not None  # reused within refresh_reuse_grace
+    ):
         runtime.store.save_token(**values)
     elif runtime.store.rotate_and_save_token(rotated.id, now, **values) is None:
-        runtime.store.revoke_grant(grant_id, now)
-        raise GrantRejected(
-            "refresh token was already used (rotated); every token of this grant is now revoked"
-        )
+        if settings.refresh_reuse_grace:  # a concurrent refresh rotated it a moment ago
+            runtime.store.save_token(**values)
+        else:
+            runtime.store.revoke_grant(grant_id, now)
+            raise GrantRejected(
+                "refresh token was already used (rotated); every token of this grant is now revoked"
+            )
 
 
 def find_refresh_token(runtime: Runtime, refresh_token: str) -> TokenRecord | None:
     """The live record of a refresh token; None when unknown or expired.
 
-    Raises GrantRejected when it was revoked, or already rotated (then its grant is revoked).
+    Raises GrantRejected when it was revoked, or rotated more than refresh_reuse_grace seconds ago
+    (then its grant is revoked).
     """
     now = runtime.now()
     record = runtime.store.find_token(refresh=refresh_token)
@@ -187,7 +196,11 @@ def find_refresh_token(runtime: Runtime, refresh_token: str) -> TokenRecord | No
         return None
     if record.refresh_revoked_at is not None:
         raise GrantRejected("refresh token was revoked")
-    if record.refresh_rotated_at is not None and not runtime.settings.has_defect("rotated-refresh-accepted"):
+    if (
+        record.refresh_rotated_at is not None
+        and now - record.refresh_rotated_at > runtime.settings.refresh_reuse_grace
+        and not runtime.settings.has_defect("rotated-refresh-accepted")
+    ):
         runtime.store.revoke_grant(record.grant_id, now)
         raise GrantRejected(
             "refresh token was already used (rotated); every token of this grant is now revoked"

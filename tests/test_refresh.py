@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet
+
+from mock_platform.testing import run_server
 
 from .oidc_flows import endpoint, login_tokens, refresh, userinfo
 from .test_token_endpoint import assert_oauth_error
@@ -68,3 +72,19 @@ def test_seqera_cli_refresh_with_scope(live_platform):
     )
     assert response.status_code == 200
     assert {"access_token", "refresh_token", "expires_in"} <= set(response.json())
+
+
+def test_a_reuse_grace_lets_two_processes_refresh_at_once_and_still_ends_later():
+    """Two Seqera CLI processes started together both refresh with the stored token."""
+    with run_server(refresh_reuse_grace=10) as server:
+        tokens = login_tokens(server.issuer)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            both = list(pool.map(lambda _: refresh(server.issuer, tokens["refresh_token"]), range(2)))
+        assert [response.status_code for response in both] == [200, 200], [r.text for r in both]
+        for response in both:
+            assert userinfo(server.issuer, response.json()["access_token"]).status_code == 200
+
+        server.control.advance_clock(11)
+        assert_oauth_error(refresh(server.issuer, tokens["refresh_token"]), "invalid_grant")
+        for response in both:  # a reuse after the grace is a replay: the whole login ends
+            assert_oauth_error(refresh(server.issuer, response.json()["refresh_token"]), "invalid_grant")
