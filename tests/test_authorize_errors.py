@@ -105,6 +105,8 @@ def test_other_errors_redirect_with_state(live_platform, changes, error):
     assert query["error"] == error
     assert query["state"] == "keep me"
     assert "code" not in query
+    if error != "login_required":  # the CLIs print error_description when there is one
+        assert query.get("error_description"), query
 
 
 def test_unknown_scopes_are_dropped_from_the_grant(live_platform):

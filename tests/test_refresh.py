@@ -58,7 +58,9 @@ def test_refresh_token_is_bound_to_its_client(live_platform):
 
 
 def test_garbage_refresh_token(live_platform):
-    assert_oauth_error(refresh(live_platform.issuer, "garbage"), "invalid_grant")
+    response = refresh(live_platform.issuer, "garbage")
+    assert_oauth_error(response, "invalid_grant")
+    assert response.json()["error_description"] == "refresh token is unknown or expired: sign in again"
 
 
 def test_seqera_cli_refresh_with_scope(live_platform):

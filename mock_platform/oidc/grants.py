@@ -170,9 +170,12 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     def authenticate_refresh_token(self, refresh_token: str) -> TokenRecord | None:
         try:
-            return find_refresh_token(runtime_of(self), refresh_token)
+            record = find_refresh_token(runtime_of(self), refresh_token)
         except GrantRejected as error:
             raise InvalidGrantError(str(error)) from None
+        if record is None:  # authlib would answer a bare invalid_grant, which CLIs print as it is
+            raise InvalidGrantError("refresh token is unknown or expired: sign in again")
+        return record
 
     def validate_token_request(self) -> None:
         super().validate_token_request()

@@ -26,8 +26,15 @@ NO_STORE_HEADERS = ("Cache-Control", "Pragma")
 
 
 class ResponseTypeError(UnsupportedResponseTypeError):
+    """A fixed text (authlib's echoes the requested value), in the error page and the redirect alike."""
+
+    DESCRIPTION = "response_type must be code (the authorization code flow is the only one supported)"
+
+    def __init__(self, response_type: str | None, **kwargs: Any) -> None:
+        super().__init__(response_type, description=self.DESCRIPTION, **kwargs)
+
     def get_error_description(self) -> str:
-        return "response_type must be code (the authorization code flow is the only one supported)"
+        return self.DESCRIPTION
 
 
 class PlatformAuthorizationServer(AuthorizationServer):
