@@ -1,4 +1,5 @@
-"""The personal access token format: standard base64 of `{"tid":<id>}.<40 hex characters>`.
+"""The personal access token format: standard base64 of `{"tid": <id>}.<40 hex characters>`, the
+JSON spelled as in Platform's own tokens (contract §2.8: `{"tid": 8863}.` and 40 hex characters).
 
 Nextflow's `auth logout` decodes a PAT with `java.util.Base64.getDecoder()` (standard alphabet),
 parses the JSON before the secret and calls `DELETE /tokens/{tid}`; its `TowerClient` recognises a
@@ -30,7 +31,7 @@ def new_secret() -> str:
 def encode(token_id: int, secret: str, *, with_tid: bool = True) -> str:
     if not with_tid:
         return f"pat_{token_id}_{secret}"
-    text = json.dumps({"tid": token_id}, separators=(",", ":")) + "." + secret
+    text = json.dumps({"tid": token_id}) + "." + secret
     return base64.b64encode(text.encode("ascii")).decode("ascii")
 
 

@@ -24,7 +24,7 @@ def test_round_trip(token_id):
     pat = pats.encode(token_id, secret)
     assert json.JSONDecoder().raw_decode(base64.b64decode(pat).decode()) == (
         {"tid": token_id},
-        len(f'{{"tid":{token_id}}}'),
+        len(f'{{"tid": {token_id}}}'),
     )
     assert pats.decode(pat) == (token_id, secret)
     assert pats.decode(pat.rstrip("=")) == (token_id, secret)
@@ -34,7 +34,7 @@ def test_round_trip(token_id):
 @pytest.mark.parametrize(
     "token",
     [
-        b64('{"tid": 1}.' + SECRET),
+        b64('{"tid":1}.' + SECRET),
         b64('{"tid":true}.' + SECRET),
         b64('{"tid":0}.' + SECRET),
         b64('{"tid":"1"}.' + SECRET),
