@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from .oidc_flows import endpoint, login_tokens, refresh, userinfo
+from .oidc_flows import authorize, endpoint, login_tokens, refresh, userinfo
 from .test_token_endpoint import assert_oauth_error
 
 
@@ -49,15 +49,26 @@ def test_revocation_needs_post(live_platform):
     assert response.status_code == 405
 
 
-def test_logout_without_a_hint_shows_a_page_and_never_redirects(live_platform):
-    response = requests.get(
-        endpoint(live_platform.issuer, "logout"),
-        params={"post_logout_redirect_uri": "http://attacker.example/", "client_id": "nextflow_cli"},
-        allow_redirects=False,
-        timeout=10,
+def test_logout_without_a_hint_asks_first_and_never_redirects(live_platform):
+    """RP-Initiated Logout §6: without an id_token_hint anybody could end the session, so the user confirms."""
+    browser = requests.Session()
+    assert authorize(live_platform.issuer, browser).status_code == 302  # alice signs in (login_hint)
+    params = {"post_logout_redirect_uri": "http://attacker.example/", "client_id": "nextflow_cli"}
+    logout = endpoint(live_platform.issuer, "logout")
+
+    asked = browser.get(logout, params=params, allow_redirects=False, timeout=10)
+    assert asked.status_code == 200 and "Sign out of Seqera Platform?" in asked.text
+    assert authorize(live_platform.issuer, browser, login_hint=None).status_code == 302  # still signed in
+
+    cross_site = browser.post(
+        logout, data={**params, "action": "sign-out"}, headers={"Sec-Fetch-Site": "cross-site"}, timeout=10
     )
-    assert response.status_code == 200 and "signed out" in response.text
-    assert "Location" not in response.headers
+    assert cross_site.status_code == 403
+
+    confirmed = browser.post(logout, data={**params, "action": "sign-out"}, allow_redirects=False, timeout=10)
+    assert confirmed.status_code == 200 and "signed out" in confirmed.text
+    assert "Location" not in confirmed.headers
+    assert authorize(live_platform.issuer, browser, login_hint=None).status_code == 200  # the login page
 
 
 def test_logout_with_a_bad_id_token_hint_is_an_error_page(live_platform):

@@ -323,6 +323,12 @@ def end_session() -> Response | tuple[str, int]:
         return render_template(
             "error.html", error=error.error, description=error.get_error_description()
         ), 400
+    # RP-Initiated Logout §6: without a valid id_token_hint anyone could end the session, so ask.
+    if validated.needs_confirmation and request.form.get("action") != "sign-out":
+        return render_template("confirm_sign_out.html", fields=_carried_fields()), 200
+    if validated.needs_confirmation and (origin := foreign_origin()):
+        description = f"the sign-out form was posted from another site ({origin})"
+        return render_template("error.html", error="invalid_request", description=description), 403
     return server.create_endpoint_response("end_session", validated) or (
         render_template("signed_out.html"),
         200,
