@@ -94,3 +94,9 @@ def test_health(live_platform):
     response = requests.get(f"{live_platform.base_url}/healthz", timeout=10)
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_discovery_at_the_server_root_says_where_the_api_is(live_platform):
+    response = requests.get(f"{live_platform.base_url}/.well-known/openid-configuration", timeout=10)
+    assert response.status_code == 404
+    assert f"nextflow auth login -url {live_platform.issuer}" in response.json()["message"]

@@ -1,8 +1,10 @@
 """The OpenID Connect provider: authlib's AuthorizationServer plus the endpoint views."""
 
-from flask import Flask
+import json
 
-from ..runtime import Runtime
+from flask import Flask, Response
+
+from ..runtime import Runtime, current_runtime
 from .server import PlatformAuthorizationServer
 from .views import bp, discovery_response
 
@@ -16,6 +18,16 @@ def init_app(app: Flask, runtime: Runtime) -> None:
             "rfc8414_metadata",
             discovery_response,
         )
+        app.add_url_rule("/.well-known/openid-configuration", "discovery_at_root", discovery_at_root)
+
+
+def discovery_at_root() -> Response:
+    """404 as before, but saying where the API is: `-url http://host:8080` without `/api` is easy to type."""
+    issuer = current_runtime().settings.issuer
+    message = f"no API here: the API root and issuer is {issuer}; log in with e.g. nextflow auth login -url {issuer}"
+    return Response(
+        json.dumps({"message": message}), status=404, headers={"Content-Type": "application/json"}
+    )
 
 
 __all__ = ["bp", "init_app"]
