@@ -357,6 +357,16 @@ class StateStamp:
         self._map[: self.SIZE] = os.urandom(self.SIZE)
 
 
+def _revoke_tokens(conn: Connection, which: Any, now: float) -> None:
+    """Revoke the access and refresh tokens of the rows `which` selects, keeping earlier revocation times."""
+    conn.execute(update(tokens).where(and_(which, tokens.c.revoked_at.is_(None))).values(revoked_at=now))
+    conn.execute(
+        update(tokens)
+        .where(and_(which, tokens.c.refresh_revoked_at.is_(None)))
+        .values(refresh_revoked_at=now)
+    )
+
+
 class Store:
     def __init__(self, url: str, stamp: Path | None = None) -> None:
         """`stamp`: the stamp file, when every process that writes this database shares it."""
@@ -535,30 +545,12 @@ class Store:
 
     def revoke_grant(self, grant_id: str, now: float) -> None:
         with self.write() as conn:
-            conn.execute(
-                update(tokens)
-                .where(and_(tokens.c.grant_id == grant_id, tokens.c.revoked_at.is_(None)))
-                .values(revoked_at=now)
-            )
-            conn.execute(
-                update(tokens)
-                .where(and_(tokens.c.grant_id == grant_id, tokens.c.refresh_revoked_at.is_(None)))
-                .values(refresh_revoked_at=now)
-            )
+            _revoke_tokens(conn, tokens.c.grant_id == grant_id, now)
 
     def revoke_user(self, user_id: int, now: float) -> None:
         """Every token and personal access token of a user, as the user is deleted."""
         with self.write() as conn:
-            conn.execute(
-                update(tokens)
-                .where(and_(tokens.c.user_id == user_id, tokens.c.revoked_at.is_(None)))
-                .values(revoked_at=now)
-            )
-            conn.execute(
-                update(tokens)
-                .where(and_(tokens.c.user_id == user_id, tokens.c.refresh_revoked_at.is_(None)))
-                .values(refresh_revoked_at=now)
-            )
+            _revoke_tokens(conn, tokens.c.user_id == user_id, now)
             conn.execute(
                 update(pats)
                 .where(and_(pats.c.user_id == user_id, pats.c.deleted_at.is_(None)))

@@ -32,31 +32,26 @@ def test_the_pytest_example_passes_in_a_project_of_its_own(tmp_path):
 @pytest.mark.skipif(shutil.which("curl") is None, reason="headless-login.sh opens the URL with curl")
 def test_headless_login_script_completes_a_login_and_reports_a_refused_one(tmp_path):
     with run_server(tmp_path / "data", auto_login="alice") as server:
-        command = [str(EXAMPLES / "headless-login.sh"), sys.executable, "-m", "client", "nextflow", "login"]
+        command = [
+            str(EXAMPLES / "headless-login.sh"), sys.executable, "-m", "client", "nextflow", "login",
+            "--no-browser", "-u", server.issuer,
+        ]  # fmt: skip
         environment = {
             **os.environ,
             "HOME": str(tmp_path),
             "NXF_HOME": str(tmp_path / "nxf"),
             "LOGIN_TIMEOUT": "60",
         }
-        ok = subprocess.run(
-            [*command, "--no-browser", "-u", server.issuer],
-            capture_output=True,
-            text=True,
-            env=environment,
-            timeout=90,
-        )
+
+        def headless_login() -> subprocess.CompletedProcess[str]:
+            return subprocess.run(command, capture_output=True, text=True, env=environment, timeout=90)
+
+        ok = headless_login()
         assert ok.returncode == 0, ok.stdout + ok.stderr
         assert (tmp_path / "nxf" / "seqera-auth.config").exists()
 
         server.control.add_fault("token", error="invalid_grant", error_description="injected by the test")
         (tmp_path / "nxf" / "seqera-auth.config").unlink()
-        refused = subprocess.run(
-            [*command, "--no-browser", "-u", server.issuer],
-            capture_output=True,
-            text=True,
-            env=environment,
-            timeout=90,
-        )
+        refused = headless_login()
         assert refused.returncode not in (0, 124), refused.stdout + refused.stderr
         assert "injected by the test" in refused.stdout

@@ -33,3 +33,15 @@ def bearer_get(server: RunningServer, path: str, token: str) -> requests.Respons
 def control(server: RunningServer, method: str, path: str, body: Any = None) -> requests.Response:
     """A raw /_mock/ call, for the tests that look at status codes and messages themselves."""
     return requests.request(method, f"{server.base_url}/_mock{path}", json=body, timeout=TIMEOUT)
+
+
+def create_pat(server: RunningServer, access_token: str, name: str) -> str:
+    """A personal access token made the way Nextflow makes one after its login."""
+    response = requests.post(
+        f"{server.issuer}/tokens",
+        json={"name": name},
+        headers={"Authorization": f"Bearer {access_token}"},
+        timeout=TIMEOUT,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["accessKey"]

@@ -10,7 +10,7 @@ import requests
 
 from tests.oidc_flows import authorize_params, refresh
 
-from .helpers import bearer_get, control
+from .helpers import bearer_get, control, create_pat
 
 MASKED = "*** ("
 
@@ -38,12 +38,7 @@ def test_the_log_masks_verifiers_codes_refresh_tokens_passwords_and_pats(mock_pl
             timeout=10,
             allow_redirects=False,
         )
-    pat = requests.post(
-        f"{mock_platform.issuer}/tokens",
-        json={"name": "ci"},
-        headers={"Authorization": f"Bearer {refreshed['access_token']}"},
-        timeout=10,
-    ).json()["accessKey"]
+    pat = create_pat(mock_platform, refreshed["access_token"], "ci")
     bearer_get(mock_platform, "/user-info", pat)
     basic = base64.b64encode(f"@token:{refreshed['access_token']}".encode()).decode()
     requests.get(f"{mock_platform.issuer}/user-info", headers={"Authorization": f"Basic {basic}"}, timeout=10)
@@ -104,12 +99,7 @@ def test_a_client_secret_in_basic_auth_is_masked_but_the_client_id_shown(mock_pl
 
 def test_a_token_sent_as_the_basic_user_name_is_masked(mock_platform, oidc_login):
     access_token = oidc_login()["access_token"]
-    pat = requests.post(
-        f"{mock_platform.issuer}/tokens",
-        json={"name": "as-user"},
-        headers={"Authorization": f"Bearer {access_token}"},
-        timeout=10,
-    ).json()["accessKey"]
+    pat = create_pat(mock_platform, access_token, "as-user")
 
     requests.get(f"{mock_platform.issuer}/user-info", auth=(pat, ""), timeout=10)
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import requests
 
 from mock_platform.testing import ControlError
 from tests.oidc_flows import refresh
 
-from .helpers import bearer_get, control, verified_claims
+from .helpers import bearer_get, control, create_pat, verified_claims
 
 
 def test_a_new_user_signs_in_with_claims_and_memberships(mock_platform, oidc_login):
@@ -74,12 +73,7 @@ def test_a_deleted_users_tokens_stop_working(mock_platform, oidc_login):
 def test_a_user_created_after_a_deletion_inherits_none_of_its_tokens(mock_platform, oidc_login):
     mock_platform.control.create_user("mallory")
     tokens = oidc_login(user="mallory")
-    pat = requests.post(
-        f"{mock_platform.issuer}/tokens",
-        json={"name": "kept"},
-        headers={"Authorization": f"Bearer {tokens['access_token']}"},
-        timeout=10,
-    ).json()["accessKey"]
+    pat = create_pat(mock_platform, tokens["access_token"], "kept")
     mallory_id = next(u["id"] for u in mock_platform.control.users() if u["userName"] == "mallory")
     mock_platform.control.delete_user("mallory")
 
