@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
+
 from .catalog import LEVELS, Case
 
 SECRET_PARAMS = frozenset(
@@ -106,6 +108,12 @@ class Check:
         if self.failures:
             raise CaseFailed(self.failure_message())
         raise CaseStopped(message)
+
+    def needs(self, ok: Any, message: str) -> None:
+        """A prerequisite another case judges (a refresh token, a PAT): without it this case is not
+        run, and says which case to look at, instead of failing for someone else's failure."""
+        if not ok:
+            pytest.skip(f"not run: {message}")
 
     def record(self, key: str, value: Any) -> None:
         self.observations[key] = value

@@ -24,6 +24,9 @@ from .target import Discovery, Http, Target
 Driver = HintDriver | BrowserDriver
 
 
+NO_REFRESH_TOKEN = "the login returned no refresh_token (see REF-01)"
+
+
 class NoCode(AssertionError):
     """The provider did not send an authorization code to the listener."""
 

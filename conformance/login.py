@@ -78,6 +78,9 @@ class Navigation:
         parts = [f"driver {self.driver}: {where}"]
         if text:
             parts.append(f"page: {' '.join(text.split())[:160]}")
+        interstitial = not self.login_ui and not self.left_to and "<form" in self.page.lower()
+        if self.driver in ("form", "storage-state") and interstitial:
+            parts.append("a consent or other interstitial page? name its button with --continue-selector")
         if self.artifact:
             parts.append(f"evidence: {self.artifact}")
         return secrets.redact("; ".join(parts))
@@ -414,8 +417,23 @@ def _click(page: Any, selector: str) -> None:
 
 
 def _fill(page: Any, options: Any) -> None:
-    page.locator(options.username_selector).first.fill(options.username)
-    page.locator(options.password_selector).first.fill(options.password)
+    """Type the credentials, or say at once which selector matches nothing (not after a 30 s timeout)."""
+    fields = (
+        ("--username-selector", options.username_selector, options.username),
+        ("--password-selector", options.password_selector, options.password),
+    )
+    for option, selector, value in fields:
+        if not _visible(page, selector):
+            raise LoginError(
+                f"login driver form: the sign-in page at {page.url} has no field matching {option} "
+                f"{selector!r}; pass the selector of its field"
+            )
+        page.locator(selector).first.fill(value)
+    if not _visible(page, options.submit_selector):
+        raise LoginError(
+            f"login driver form: the sign-in page at {page.url} has no button matching --submit-selector "
+            f"{options.submit_selector!r}; pass the selector of its button"
+        )
     _click(page, options.submit_selector)
 
 

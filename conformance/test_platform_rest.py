@@ -18,7 +18,7 @@ import requests
 
 from .checks import Check
 from .expectations import json_body
-from .harness import OAuth, Tokens
+from .harness import NO_REFRESH_TOKEN, OAuth, Tokens
 from .platform import Platform, decode_pat
 from .target import Target
 from .test_userinfo import forged_jwt
@@ -81,7 +81,7 @@ def pat(platform: Platform, happy: Tokens) -> Pat:
 
 @pytest.fixture
 def key(pat: Pat, check: Check) -> str:
-    check.require(
+    check.needs(
         pat.access_key, f"no PAT to use: POST /tokens answered HTTP {pat.response.status_code} (see PAT-01)"
     )
     return pat.access_key
@@ -141,6 +141,8 @@ def test_user_matches_oidc_identity(
     check: Check, me: dict[str, Any], oauth: OAuth, platform: Platform, happy: Tokens
 ) -> None:
     claims = json_body(oauth.userinfo(happy.access_token)) or {}
+    check.needs(me.get("id") is not None, "GET /user-info gave no user (see PUI-01)")
+    check.needs(claims.get("sub"), "OIDC userinfo gave no claims (see UI-01)")
     check.should(
         me.get("email") == claims.get("email"),
         f"user.email {me.get('email')!r} differs from the OIDC email {claims.get('email')!r}",
@@ -187,6 +189,7 @@ def test_user_info_rejects_id_token(check: Check, platform: Platform, happy: Tok
 @case("PUI-05")
 def test_user_info_with_refreshed_token(check: Check, platform: Platform, oauth: OAuth) -> None:
     tokens = oauth.tokens()
+    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
     refreshed = json_body(oauth.refresh(tokens.refresh_token or "")) or {}
     check.require(refreshed.get("access_token"), "the refresh failed (see REF-02)")
     response = platform.user_info(refreshed["access_token"])
@@ -375,6 +378,7 @@ def test_pat_survives_grant_revocation(check: Check, platform: Platform, oauth: 
     if not oauth.discovery.get("revocation_endpoint"):
         pytest.skip("no revocation_endpoint advertised to end the OIDC grant")
     tokens = oauth.tokens()
+    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
     created = create(platform, tokens.access_token)
     check.require(
         created.access_key, f"POST /tokens answered HTTP {created.response.status_code} (see PAT-01)"

@@ -8,7 +8,7 @@ import pytest
 
 from .checks import Check
 from .expectations import json_body, token_error
-from .harness import OAuth, Tokens
+from .harness import NO_REFRESH_TOKEN, OAuth, Tokens
 from .plugin import Options
 from .target import Discovery
 
@@ -38,6 +38,7 @@ def still_works(oauth: OAuth, tokens: Tokens) -> bool:
 @case("REV-01")
 def test_revoke_refresh_token(check: Check, oauth: OAuth, revocation: str) -> None:
     tokens = oauth.tokens()
+    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
     response = oauth.revoke(tokens.refresh_token or "", hint="refresh_token")
     check.must(
         response.status_code == 200, f"revocation answered HTTP {response.status_code}", field="status"
@@ -50,6 +51,7 @@ def test_revoke_refresh_token(check: Check, oauth: OAuth, revocation: str) -> No
 @case("REV-02")
 def test_revoking_refresh_revokes_access(check: Check, oauth: OAuth, revocation: str) -> None:
     tokens = oauth.tokens()
+    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
     check.require(
         oauth.revoke(tokens.refresh_token or "", hint="refresh_token").status_code == 200,
         "revoking the refresh token failed (see REV-01)",
@@ -88,6 +90,7 @@ def test_revoke_unknown_token(check: Check, oauth: OAuth, revocation: str) -> No
 @case("REV-05")
 def test_bogus_hint(check: Check, oauth: OAuth, revocation: str) -> None:
     tokens = oauth.tokens()
+    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
     response = oauth.revoke(tokens.refresh_token or "", hint="bogus")
     check.must(
         response.status_code == 200,
@@ -104,6 +107,7 @@ def test_bogus_hint(check: Check, oauth: OAuth, revocation: str) -> None:
 @case("REV-06")
 def test_get_does_not_revoke(check: Check, oauth: OAuth, revocation: str) -> None:
     tokens = oauth.tokens()
+    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
     response = oauth.revoke(tokens.refresh_token or "", hint="refresh_token", method="GET")
     check.record("GET", response.status_code)
     check.should(still_works(oauth, tokens), "a GET revoked the token")
@@ -112,6 +116,7 @@ def test_get_does_not_revoke(check: Check, oauth: OAuth, revocation: str) -> Non
 @case("REV-07")
 def test_other_client_cannot_revoke(check: Check, oauth: OAuth, revocation: str, options: Options) -> None:
     tokens = oauth.tokens()
+    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
     response = oauth.revoke(
         tokens.refresh_token or "", hint="refresh_token", client_id=options.second_client_id
     )

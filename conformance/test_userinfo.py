@@ -36,7 +36,7 @@ def forged_jwt(issuer: str) -> str:
 def info(happy: Tokens, oauth: OAuth, check: Check) -> dict[str, Any]:
     response = oauth.userinfo(happy.access_token)
     body = json_body(response)
-    check.require(
+    check.needs(
         response.status_code == 200 and isinstance(body, dict),
         f"userinfo with the CLI's access token answered HTTP {response.status_code} (see UI-01)",
     )
