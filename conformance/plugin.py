@@ -21,10 +21,13 @@ from .checks import CaseFailed, CaseStopped, Check, Secrets
 
 DRIVERS = ("hint", "form", "storage-state", "manual")
 OTHER_CLIENT = {"nextflow_cli": "seqera_ai_cli", "seqera_ai_cli": "nextflow_cli"}
-# Cases that burn a grant or trip reuse detection run after everything else (catalog §4.5). A code
-# replayed in the shared browser session may revoke that session's whole grant (panva does), and with
-# it the tokens the other cases share.
-RUN_LAST = ("JWKS-10", "PKCE-14", "TOK-10", "TOK-11", "REF-04", "REF-05", "SEC-03")
+# Cases that burn a grant or trip reuse detection run after everything else (catalog §4.5). Logins in
+# the shared browser session may all belong to one grant (panva's do): replaying a code or revoking a
+# token there ends the grant, and with it the tokens the other cases share.
+RUN_LAST = (
+    "JWKS-10", "PKCE-14", "TOK-10", "TOK-11", "REF-04", "REF-05", "REF-12", "REV-01", "REV-02", "REV-03", "REV-05",
+    "REV-06", "REV-07", "PATU-05", "SEC-03",
+)  # fmt: skip
 # Where the mock reproduces Platform on purpose and Platform departs from the specification, the
 # failure is expected against the mock: reported as FAIL ("accepted"), not failing the run (xfail).
 MOCK_DEVIATIONS = {
