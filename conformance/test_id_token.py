@@ -87,7 +87,7 @@ def is_number(value: Any) -> bool:
 
 @pytest.fixture
 def claims(happy: Tokens, check: Check) -> dict[str, Any]:
-    check.require(happy.id_token, "the CLI's login returned no id_token (see TOK-01)")
+    check.needs(happy.id_token, "the CLI's login returned no id_token (see TOK-01)")
     try:
         return parse_compact(happy.id_token or "").claims
     except IdTokenError as error:

@@ -191,7 +191,7 @@ def test_user_info_with_refreshed_token(check: Check, platform: Platform, oauth:
     tokens = oauth.tokens()
     check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
     refreshed = json_body(oauth.refresh(tokens.refresh_token or "")) or {}
-    check.require(refreshed.get("access_token"), "the refresh failed (see REF-02)")
+    check.needs(refreshed.get("access_token"), "the refresh failed (see REF-02)")
     response = platform.user_info(refreshed["access_token"])
     check.must(response.status_code == 200, f"a refreshed access token got HTTP {response.status_code}")
 
@@ -355,7 +355,7 @@ def test_user_info_with_pat(check: Check, platform: Platform, key: str, me: dict
 
 @case("PATU-02")
 def test_workspaces_with_pat(check: Check, platform: Platform, key: str, me: dict[str, Any]) -> None:
-    check.require(me.get("id") is not None, "no user id from /user-info (see PUI-01)")
+    check.needs(me.get("id") is not None, "no user id from /user-info (see PUI-01)")
     response = platform.workspaces(key, me["id"])
     check.should(response.status_code == 200, f"/user/{{id}}/workspaces answered HTTP {response.status_code}")
     body = json_body(response)
@@ -380,9 +380,7 @@ def test_pat_survives_grant_revocation(check: Check, platform: Platform, oauth: 
     tokens = oauth.tokens()
     check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
     created = create(platform, tokens.access_token)
-    check.require(
-        created.access_key, f"POST /tokens answered HTTP {created.response.status_code} (see PAT-01)"
-    )
+    check.needs(created.access_key, f"POST /tokens answered HTTP {created.response.status_code} (see PAT-01)")
     oauth.revoke(tokens.refresh_token or "", hint="refresh_token")
     response = platform.user_info(created.access_key)
     check.should(
@@ -423,7 +421,7 @@ def test_pat_deletes_itself(check: Check, deleted: Deleted) -> None:
 
 @case("PATD-02")
 def test_deleted_pat_refused(check: Check, platform: Platform, deleted: Deleted, target: Target) -> None:
-    check.require(
+    check.needs(
         deleted.response is not None and deleted.response.status_code in (200, 204),
         "the PAT could not delete itself (see PATD-01)",
     )
@@ -443,7 +441,7 @@ def test_deleted_pat_refused(check: Check, platform: Platform, deleted: Deleted,
 
 @case("PATD-03")
 def test_deleted_pat_not_listed(check: Check, platform: Platform, deleted: Deleted, happy: Tokens) -> None:
-    check.require(
+    check.needs(
         deleted.response is not None and deleted.response.status_code in (200, 204),
         "the PAT could not delete itself (see PATD-01)",
     )
@@ -453,7 +451,7 @@ def test_deleted_pat_not_listed(check: Check, platform: Platform, deleted: Delet
 
 @case("PATD-04")
 def test_delete_twice(check: Check, platform: Platform, deleted: Deleted, happy: Tokens) -> None:
-    check.require(
+    check.needs(
         deleted.response is not None and deleted.response.status_code in (200, 204),
         "the PAT could not delete itself (see PATD-01)",
     )

@@ -261,7 +261,7 @@ def test_garbage_refresh_token(check: Check, oauth: OAuth) -> None:
 @case("REF-11")
 def test_new_access_token_works(check: Check, refreshed: Refreshed, oauth: OAuth, platform: Platform) -> None:
     new = refreshed.body.get("access_token")
-    check.require(new, "no refreshed access token (see REF-02)")
+    check.needs(new, "no refreshed access token (see REF-02)")
     check.must(oauth.userinfo(new).status_code == 200, "the refreshed access token is refused at userinfo")
     check.must(
         platform.user_info(new).status_code == 200,
@@ -279,7 +279,7 @@ def test_refresh_after_revocation(check: Check, oauth: OAuth, discovery: Discove
     tokens = oauth.tokens()
     check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
     revoked = oauth.revoke(tokens.refresh_token or "", hint="refresh_token")
-    check.require(revoked.status_code == 200, f"revocation answered HTTP {revoked.status_code} (see REV-01)")
+    check.needs(revoked.status_code == 200, f"revocation answered HTTP {revoked.status_code} (see REV-01)")
     token_error(
         check, oauth.refresh(tokens.refresh_token or ""), "refresh after revocation", {"invalid_grant"}
     )
