@@ -49,8 +49,10 @@ def summary_line(rows: Iterable[Any]) -> str:
         f"MUST: {must['PASS'] + must['WARN']}/{must_run} passed, "
         f"SHOULD: {should['PASS']}/{should_run}, INFO: {counts['INFO']['INFO']} recorded"
     )
+    info_errors = counts["INFO"]["FAIL"]
     notes = [
         f"{accepted} accepted deviation{'s' if accepted > 1 else ''}" if accepted else "",
+        f"{info_errors} INFO case{'s' if info_errors > 1 else ''} could not record" if info_errors else "",
         f"{skipped} skipped" if skipped else "",
     ]
     notes = [note for note in notes if note]
