@@ -401,6 +401,9 @@ class Store:
         # wakes the next at once, instead of on SQLite's busy handler, which sleeps 1, 2, 5, 10 ms...
         self._write_lock: AbstractContextManager[Any] = threading.Lock() if self.is_sqlite else nullcontext()
         self._log_connections: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        # The request log's own connections must open the same database: only a file can be shared.
+        database = self.engine.url.database if self.is_sqlite else None
+        self._log_file = database if database not in (None, "", ":memory:") else None
 
     def create_schema(self) -> None:
         with self.write() as conn:
@@ -717,7 +720,7 @@ class Store:
     # request log ---------------------------------------------------------------------------------
 
     def log_request(self, entry: dict, keep: int) -> None:
-        if self.is_sqlite:
+        if self._log_file:
             # One row per request: a single autocommit INSERT on a driver connection of our own costs
             # a third of a transaction through the pool (and needs no BEGIN: it is one statement).
             with self._log_connection() as connection:
@@ -736,7 +739,7 @@ class Store:
             connection = self._log_connections.get_nowait()
         except queue.Empty:
             connection = sqlite3.connect(
-                self.engine.url.database or ":memory:",
+                self._log_file,
                 timeout=30,
                 isolation_level=None,
                 check_same_thread=False,

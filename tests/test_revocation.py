@@ -129,3 +129,12 @@ def test_another_database_url(tmp_path):
         login_tokens(server.issuer)
     assert (tmp_path / "elsewhere.db").stat().st_size > 0
     assert not (tmp_path / "data" / "mock-platform.db").exists()
+
+
+def test_an_in_memory_database_serves_and_logs_requests():
+    from mock_platform.testing import run_server
+
+    with run_server(database_url="sqlite://") as server:
+        login_tokens(server.issuer)
+        logged = server.control.recent_requests(path="/api/oauth/token")
+    assert [entry["status"] for entry in logged] == [200]
