@@ -24,6 +24,7 @@ from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
+from ..errors import ERROR_TEXT_CHARACTERS
 from ..runtime import Runtime, current_runtime
 from .inputs import BadInput, check_fields, duration, integer, mapping, number, shown, text
 
@@ -81,8 +82,7 @@ ERROR_CITATION = {
     "userinfo": "RFC 6750 §3.1",
     "path": "RFC 6750 §3.1",
 }
-# RFC 6749 §5.2: error_description is %x20-21 / %x23-5B / %x5D-7E (no '"' and no '\').
-DESCRIPTION = re.compile(r"^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,500}$")
+DESCRIPTION = re.compile(f"^[{ERROR_TEXT_CHARACTERS}]{{1,500}}$")
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$")
 WILDCARD = re.compile(r"[*?\[]")
 FRAMING_HEADERS = ("content-length", "transfer-encoding", "connection")

@@ -25,7 +25,7 @@ from authlib.oidc.registration import ClientMetadataClaims as OpenIDClientMetada
 from authlib.oidc.rpinitiated import ClientMetadataClaims as LogoutClientMetadataClaims
 
 from ..clients import LOOPBACK_AUTHORITY, Client
-from ..errors import ConfigError
+from ..errors import ConfigError, as_error_text
 from .discovery import provider_metadata
 
 # Metadata the mock cannot honour: refused rather than silently ignored.
@@ -132,7 +132,7 @@ class PlatformRegistrationEndpoint(ClientRegistrationEndpoint):
         try:
             client = self.server.runtime.register_client(entry)
         except ConfigError as error:
-            raise InvalidClientMetadataError(_error_text(str(error))) from None
+            raise InvalidClientMetadataError(as_error_text(str(error))) from None
         self.server.runtime.sync()
         return client
 
@@ -187,9 +187,3 @@ def _has_type(value: Any, expected: type) -> bool:
     if expected is list:
         return isinstance(value, list) and all(isinstance(item, str) for item in value)
     return isinstance(value, expected)
-
-
-def _error_text(text: str) -> str:
-    """RFC 6749 §5.2 allows %x20-21 / %x23-5B / %x5D-7E in error_description."""
-    text = text.replace("§", "section ")
-    return "".join(c if c == " " or (0x21 <= ord(c) <= 0x7E and c not in '"\\') else "?" for c in text)

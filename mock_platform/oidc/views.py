@@ -15,6 +15,7 @@ from authlib.oidc.core.errors import LoginRequiredError
 from flask import Blueprint, Response, current_app, render_template, request
 
 from ..control.faults import raise_injected_authorize_error
+from ..errors import ERROR_TEXT_CHARACTERS
 from ..runtime import Runtime, current_runtime
 from ..tokens import Subject, verify_access_token
 from ..web_origin import foreign_origin
@@ -26,7 +27,7 @@ bp = Blueprint("oidc", __name__)
 
 FORM_ONLY_FIELDS = ("username", "password", "action")
 SUPPORTED_GRANT_TYPES = ("authorization_code", "refresh_token")
-ERROR_TEXT = re.compile(r"^[\x20-\x21\x23-\x5b\x5d-\x7e]+$")
+ERROR_TEXT = re.compile(f"^[{ERROR_TEXT_CHARACTERS}]+$")
 JSON_NO_STORE = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
