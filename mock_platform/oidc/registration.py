@@ -37,6 +37,7 @@ UNSUPPORTED = (
     "default_max_age", "default_acr_values",
 )  # fmt: skip
 DEFAULT_SCOPE = "openid profile email"
+NO_REDIRECT_URIS = "redirect_uris: the authorization code flow needs at least one"
 METADATA_TYPES: dict[str, Any] = {
     **dict.fromkeys(
         ("client_name", "client_uri", "logo_uri", "tos_uri", "policy_uri", "scope", "software_id",
@@ -84,6 +85,8 @@ class PlatformRegistrationEndpoint(ClientRegistrationEndpoint):
 
     def extract_client_metadata(self, request: OAuth2Request) -> dict[str, Any]:
         sent = request.payload.data  # Flask's cached get_json(): the same dict authlib reads next
+        if not sent:  # authlib would answer a bare invalid_request
+            raise InvalidRedirectURIError(NO_REDIRECT_URIS)
         for name in [name for name, value in sent.items() if value is None]:
             del sent[name]  # a null member is an omitted one
         if unsupported := [name for name in UNSUPPORTED if name in sent]:
@@ -141,7 +144,7 @@ def clients_yml_entry(client_info: dict[str, Any], metadata: dict[str, Any]) -> 
     """RFC 7591 metadata in the shape of Platform's application-oauth-client.yml."""
     redirect_uris = metadata.get("redirect_uris") or []
     if not redirect_uris:
-        raise InvalidRedirectURIError("redirect_uris: the authorization code flow needs at least one")
+        raise InvalidRedirectURIError(NO_REDIRECT_URIS)
     native = metadata.get("application_type") == "native"
     for uri in redirect_uris:
         parts = urlsplit(uri)

@@ -81,11 +81,12 @@ def jwks() -> Response:
 def authorize() -> Response | tuple[str, int]:
     # An authorization request may come as a cross-origin POST (Core §3.1.2.1); the answers of the
     # mock's own sign-in and consent forms (`action`) may not.
-    if request.method == "POST" and "action" in request.form and (origin := foreign_origin()):
-        description = (
-            f"the sign-in form was posted from another site ({origin}); start again from your application"
-        )
-        return render_template("error.html", error="invalid_request", description=description), 403
+    if (
+        request.method == "POST"
+        and "action" in request.form
+        and (refused := _posted_from_elsewhere("sign-in"))
+    ):
+        return refused
     runtime = current_runtime()
     server = authorization_server()
     action = request.form.get("action") if request.method == "POST" else None
@@ -152,6 +153,17 @@ def _sign_in(
             "consent.html", client=client, user=subject.user, fields=_carried_fields()
         ), 200
     return subject
+
+
+def _posted_from_elsewhere(form: str) -> tuple[str, int] | None:
+    """403 for an answer to one of the mock's own forms that a page of another origin posted."""
+    origin = foreign_origin()
+    if origin is None:
+        return None
+    description = (
+        f"the {form} form was posted from another site ({origin}); start again from your application"
+    )
+    return render_template("error.html", error="invalid_request", description=description), 403
 
 
 def _max_age_exceeded(runtime: Runtime) -> bool:
@@ -327,9 +339,8 @@ def end_session() -> Response | tuple[str, int]:
     # RP-Initiated Logout §6: without a valid id_token_hint anyone could end the session, so ask.
     if validated.needs_confirmation and request.form.get("action") != "sign-out":
         return render_template("confirm_sign_out.html", fields=_carried_fields()), 200
-    if validated.needs_confirmation and (origin := foreign_origin()):
-        description = f"the sign-out form was posted from another site ({origin})"
-        return render_template("error.html", error="invalid_request", description=description), 403
+    if validated.needs_confirmation and (refused := _posted_from_elsewhere("sign-out")):
+        return refused
     return server.create_endpoint_response("end_session", validated) or (
         render_template("signed_out.html"),
         200,
@@ -350,18 +361,16 @@ def register_client() -> Response:
             "dynamic client registration is off: start the mock with MOCK_PLATFORM_REGISTRATION_TOKEN=<token> "
             "and send Authorization: Bearer <token>",
         )
-    scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip().encode(), expected.encode()):
+    try:
+        presented = presented_bearer_token() or ""
+    except InvalidRequestError as error:
+        return bearer_challenge("invalid_request", error.description, 400)
+    if not hmac.compare_digest(presented.encode(), expected.encode()):
         return bearer_challenge(
             "invalid_token",
             "send the initial access token (MOCK_PLATFORM_REGISTRATION_TOKEN) as a Bearer token",
         )
-    metadata = request.get_json(silent=True)
-    if metadata == {}:
-        return oauth_error(
-            400, "invalid_redirect_uri", "redirect_uris: the authorization code flow needs at least one"
-        )
-    if not isinstance(metadata, dict):
+    if not isinstance(request.get_json(silent=True), dict):
         return oauth_error(
             400,
             "invalid_client_metadata",
