@@ -1,12 +1,10 @@
 """The OpenID Connect provider: authlib's AuthorizationServer plus the endpoint views."""
 
-import json
-
 from flask import Flask, Response
 
 from ..runtime import Runtime, current_runtime
 from .server import PlatformAuthorizationServer
-from .views import bp, discovery_response
+from .views import bp, discovery_response, json_response
 
 
 def init_app(app: Flask, runtime: Runtime) -> None:
@@ -25,9 +23,7 @@ def discovery_at_root() -> Response:
     """404 as before, but saying where the API is: `-url http://host:8080` without `/api` is easy to type."""
     issuer = current_runtime().settings.issuer
     message = f"no API here: the API root and issuer is {issuer}; log in with e.g. nextflow auth login -url {issuer}"
-    return Response(
-        json.dumps({"message": message}), status=404, headers={"Content-Type": "application/json"}
-    )
+    return json_response({"message": message}, 404)
 
 
 __all__ = ["bp", "init_app"]
