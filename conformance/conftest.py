@@ -17,7 +17,6 @@ from .catalog import CASES
 from .checks import Check, Secrets
 from .harness import OAuth, Session, Tokens
 from .login import BrowserDriver, HintDriver, LoginError, make_driver
-from .oauth import encode_pairs
 from .platform import Platform
 from .plugin import CHECK_KEY, META_KEY, SECRETS_KEY, Options, options_of
 from .target import Clock, Discovery, Http, Jwks, Target, is_loopback, origin, probe_control, start_mock
@@ -127,12 +126,13 @@ def session(
             f"{', '.join(missing)}: no login is possible (see DISC-01, DISC-04)"
         )
     driver, ui_driver = drivers
-    yield Session(target, discovery, driver, ui_driver, probe, options, secrets)
-    revocation = discovery.get("revocation_endpoint")
-    if isinstance(revocation, str):
-        for token in target.http.refresh_tokens:
-            pairs = [("token", token), ("token_type_hint", "refresh_token"), ("client_id", options.client_id)]
-            target.http.form(revocation, encode_pairs(pairs))
+    session = Session(target, discovery, driver, ui_driver, probe, options, secrets)
+    yield session
+    if isinstance(discovery.get("revocation_endpoint"), str):
+        with ExitStack() as stack:
+            oauth = OAuth(session, stack)
+            for token in target.http.refresh_tokens:
+                oauth.revoke(token, hint="refresh_token")
 
 
 @pytest.fixture
