@@ -15,7 +15,7 @@ from typing import Any
 
 import requests
 
-from .checks import Secrets
+from .checks import Check, Secrets
 from .idtoken import IdTokenError, parse_compact
 from .login import BrowserDriver, HintDriver, Navigation
 from .oauth import CLI_SCOPE, SEQERA_AUDIENCE, SEQERA_PORTS, Flow, Listener, Pairs, change_pairs, encode_pairs
@@ -25,6 +25,12 @@ Driver = HintDriver | BrowserDriver
 
 
 NO_REFRESH_TOKEN = "the login returned no refresh_token (see REF-01)"
+
+
+def refresh_token_of(check: Check, tokens: Tokens) -> str:
+    """The login's refresh token; without one the case is not run (REF-01 judges that)."""
+    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
+    return tokens.refresh_token or ""
 
 
 class NoCode(AssertionError):

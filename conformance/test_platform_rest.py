@@ -18,7 +18,7 @@ import requests
 
 from .checks import Check
 from .expectations import json_body
-from .harness import NO_REFRESH_TOKEN, OAuth, Tokens
+from .harness import OAuth, Tokens, refresh_token_of
 from .platform import Platform, decode_pat
 from .target import Target
 from .test_userinfo import forged_jwt
@@ -189,8 +189,8 @@ def test_user_info_rejects_id_token(check: Check, platform: Platform, happy: Tok
 @case("PUI-05")
 def test_user_info_with_refreshed_token(check: Check, platform: Platform, oauth: OAuth) -> None:
     tokens = oauth.tokens()
-    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
-    refreshed = json_body(oauth.refresh(tokens.refresh_token or "")) or {}
+    refresh_token = refresh_token_of(check, tokens)
+    refreshed = json_body(oauth.refresh(refresh_token)) or {}
     check.needs(refreshed.get("access_token"), "the refresh failed (see REF-02)")
     response = platform.user_info(refreshed["access_token"])
     check.must(response.status_code == 200, f"a refreshed access token got HTTP {response.status_code}")
@@ -378,10 +378,10 @@ def test_pat_survives_grant_revocation(check: Check, platform: Platform, oauth: 
     if not oauth.discovery.get("revocation_endpoint"):
         pytest.skip("no revocation_endpoint advertised to end the OIDC grant")
     tokens = oauth.tokens()
-    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
+    refresh_token = refresh_token_of(check, tokens)
     created = create(platform, tokens.access_token)
     check.needs(created.access_key, f"POST /tokens answered HTTP {created.response.status_code} (see PAT-01)")
-    oauth.revoke(tokens.refresh_token or "", hint="refresh_token")
+    oauth.revoke(refresh_token, hint="refresh_token")
     response = platform.user_info(created.access_key)
     check.should(
         response.status_code == 200,

@@ -13,7 +13,7 @@ import requests
 
 from .checks import Check
 from .expectations import json_body, token_error
-from .harness import NO_REFRESH_TOKEN, OAuth, Session, Tokens
+from .harness import NO_REFRESH_TOKEN, OAuth, Session, Tokens, refresh_token_of
 from .idtoken import IdTokenError, parse_compact, validate_id_token
 from .platform import Platform
 from .plugin import Options
@@ -205,8 +205,8 @@ def test_refreshed_id_token(
 @case("REF-07")
 def test_scope_narrowing_and_widening(check: Check, oauth: OAuth) -> None:
     original = oauth.tokens()
-    check.needs(original.refresh_token, NO_REFRESH_TOKEN)
-    narrowed = oauth.refresh(original.refresh_token or "", scope="openid")
+    original_refresh = refresh_token_of(check, original)
+    narrowed = oauth.refresh(original_refresh, scope="openid")
     body = json_body(narrowed) or {}
     check.must(
         narrowed.status_code == 200,
@@ -220,17 +220,17 @@ def test_scope_narrowing_and_widening(check: Check, oauth: OAuth) -> None:
         field="scope",
     )
     second = oauth.tokens()
-    check.needs(second.refresh_token, NO_REFRESH_TOKEN)
-    widened = oauth.refresh(second.refresh_token or "", scope=f"{second.flow.scope} admin")
+    second_refresh = refresh_token_of(check, second)
+    widened = oauth.refresh(second_refresh, scope=f"{second.flow.scope} admin")
     token_error(check, widened, "widening with scope admin", {"invalid_scope"})
 
 
 @case("REF-08")
 def test_other_client(check: Check, oauth: OAuth, options: Options) -> None:
     tokens = oauth.tokens()
-    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
+    refresh_token = refresh_token_of(check, tokens)
     for client_id in (options.second_client_id, "conformance-unknown-client"):
-        response = oauth.refresh(tokens.refresh_token or "", client_id=client_id)
+        response = oauth.refresh(refresh_token, client_id=client_id)
         token_error(
             check,
             response,
@@ -243,8 +243,8 @@ def test_other_client(check: Check, oauth: OAuth, options: Options) -> None:
 @case("REF-09")
 def test_without_client_id(check: Check, oauth: OAuth) -> None:
     tokens = oauth.tokens()
-    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
-    response = oauth.refresh(tokens.refresh_token or "", client_id=None)
+    refresh_token = refresh_token_of(check, tokens)
+    response = oauth.refresh(refresh_token, client_id=None)
     check.record(
         "outcome", f"HTTP {response.status_code} {(json_body(response) or {}).get('error') or ''}".strip()
     )
@@ -277,25 +277,23 @@ def test_refresh_after_revocation(check: Check, oauth: OAuth, discovery: Discove
     if not discovery.get("revocation_endpoint"):
         pytest.skip("no revocation_endpoint advertised")
     tokens = oauth.tokens()
-    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
-    revoked = oauth.revoke(tokens.refresh_token or "", hint="refresh_token")
+    refresh_token = refresh_token_of(check, tokens)
+    revoked = oauth.revoke(refresh_token, hint="refresh_token")
     check.needs(revoked.status_code == 200, f"revocation answered HTTP {revoked.status_code} (see REV-01)")
-    token_error(
-        check, oauth.refresh(tokens.refresh_token or ""), "refresh after revocation", {"invalid_grant"}
-    )
+    token_error(check, oauth.refresh(refresh_token), "refresh after revocation", {"invalid_grant"})
 
 
 @case("REF-13")
 def test_refresh_lifetime(check: Check, oauth: OAuth, clock: Clock) -> None:
     tokens = oauth.tokens()
-    check.needs(tokens.refresh_token, NO_REFRESH_TOKEN)
+    refresh_token = refresh_token_of(check, tokens)
     advertised = {k: v for k, v in tokens.body.items() if "refresh" in k and k != "refresh_token"}
     check.record("advertised", advertised or "nothing")
     if not clock.controllable:
         check.record("idle expiry", "not measured: needs days on a real clock")
         return
     with clock.passing(31 * 24 * 3600):
-        response = oauth.refresh(tokens.refresh_token or "")
+        response = oauth.refresh(refresh_token)
     check.record(
         "after 31 idle days", f"HTTP {response.status_code} {(json_body(response) or {}).get('error') or ''}"
     )
