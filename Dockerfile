@@ -41,6 +41,7 @@ COPY README.md ./
 COPY mock_platform ./mock_platform
 COPY client ./client
 COPY conformance ./conformance
+COPY headless_chromium ./headless_chromium
 RUN /opt/venv/bin/pip wheel --no-deps --wheel-dir /wheels . \
  && /opt/venv/bin/pip install --no-deps /wheels/*.whl \
  && /opt/venv/bin/pip uninstall --yes pip setuptools

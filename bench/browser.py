@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from client.callback import CallbackServer
-from mock_platform.browser import CHROMIUM_ARGS, chromium_executable
+from headless_chromium import CHROMIUM_ARGS, chromium_executable
 
 from .flows import Connection, exchange, pkce_pair, userinfo
 from .targets import Target

@@ -7,7 +7,7 @@ import webbrowser
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from mock_platform.browser import CHROMIUM_ARGS, chromium_executable
+from headless_chromium import CHROMIUM_ARGS, chromium_executable
 
 from .errors import LoginError
 

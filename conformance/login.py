@@ -27,7 +27,7 @@ from urllib.parse import urljoin
 
 import requests
 
-from mock_platform.browser import chromium_executable, launch_chromium
+from headless_chromium import chromium_executable, launch_chromium
 
 from .checks import Secrets
 from .oauth import Hit, Listener, encode_pairs

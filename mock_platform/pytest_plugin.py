@@ -92,7 +92,7 @@ def oidc_login(request: pytest.FixtureRequest) -> Callable[..., dict[str, Any]]:
 def chromium_browser() -> Iterator[Browser]:
     """Headless Chromium for the session: the system one where there is one, else Playwright's own.
     Without a usable browser the tests that need it are skipped, but fail when CI=true."""
-    from .browser import launch_chromium
+    from headless_chromium import launch_chromium
 
     try:
         browser = launch_chromium()

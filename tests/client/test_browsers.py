@@ -6,7 +6,7 @@ from client.browser import PlaywrightBrowser, PrintBrowser
 from client.callback import CallbackServer
 from client.errors import LoginError
 from client.flow import build_authorize_url
-from mock_platform.browser import chromium_executable
+from headless_chromium import chromium_executable
 
 LOGIN_PAGE = """<html><body>
 {error}

@@ -1,5 +1,5 @@
-"""Which Chromium Playwright should drive, and how: shared by the pytest plugin, the reference
-client's Playwright launcher and the conformance suite's login drivers."""
+"""Which Chromium Playwright should drive, and how: shared by the mock's pytest plugin, the reference
+client's Playwright launcher and the conformance suite's login drivers, so that none of them needs another."""
 
 from __future__ import annotations
 
