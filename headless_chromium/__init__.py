@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 from typing import Any
 
 # Without the networking flags Chromium keeps calling Google's services, which a closed network
@@ -46,10 +50,67 @@ def shared_playwright() -> Any:
     return _playwright
 
 
-def launch_chromium(*, headless: bool = True, extra_args: tuple[str, ...] = ()) -> Any:
-    return shared_playwright().chromium.launch(
-        executable_path=chromium_executable(), args=[*CHROMIUM_ARGS, *extra_args], headless=headless
+def launch_chromium(
+    *, headless: bool = True, extra_args: tuple[str, ...] = (), ca_file: str | Path | None = None
+) -> Any:
+    """A Chromium that trusts the certificate authorities in `ca_file` (PEM) besides its own.
+
+    Chromium on Linux takes locally trusted roots from the NSS database in `$HOME/.pki/nssdb`, so
+    the browser gets a throwaway HOME whose database holds those CAs; certificate errors are never
+    switched off.
+    """
+    env = None
+    home = None
+    if ca_file is not None:
+        home = Path(tempfile.mkdtemp(prefix="chromium-home-"))
+        env = {**os.environ, "HOME": str(home)}
+        try:
+            trust_in_nss_database(Path(ca_file), home / ".pki" / "nssdb")
+        except BaseException:
+            shutil.rmtree(home, ignore_errors=True)
+            raise
+    browser = shared_playwright().chromium.launch(
+        executable_path=chromium_executable(), args=[*CHROMIUM_ARGS, *extra_args], headless=headless, env=env
     )
+    if home is not None:
+        browser.on("disconnected", lambda _browser: shutil.rmtree(home, ignore_errors=True))
+    return browser
+
+
+def trust_in_nss_database(ca_file: Path, database: Path) -> None:
+    """Create an NSS database at `database` trusting every certificate of the PEM file `ca_file`."""
+    certutil = shutil.which("certutil")
+    if certutil is None:
+        raise RuntimeError(
+            "trusting a CA in Chromium needs NSS's certutil: install libnss3-tools (Debian/Ubuntu) or nss-tools"
+        )
+    try:
+        pem = ca_file.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as error:
+        raise RuntimeError(f"cannot read the CA file {ca_file}: {error}") from None
+    certificates = re.findall(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", pem, re.DOTALL)
+    if not certificates:
+        raise RuntimeError(f"{ca_file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
+    database.mkdir(parents=True, exist_ok=True)
+    _certutil(certutil, "-N", "-d", f"sql:{database}", "--empty-password")
+    for number, certificate in enumerate(certificates):
+        _certutil(
+            certutil,
+            "-A",
+            "-d",
+            f"sql:{database}",
+            "-t",
+            "C,,",
+            "-n",
+            f"trusted-ca-{number}",
+            input=certificate,
+        )
+
+
+def _certutil(*command: str, input: str | None = None) -> None:
+    result = subprocess.run(command, input=input, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        raise RuntimeError(f"certutil {command[1]} failed: {(result.stderr or result.stdout).strip()}")
 
 
 def _stop_playwright() -> None:

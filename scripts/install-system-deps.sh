@@ -5,6 +5,7 @@
 #   scripts/install-system-deps.sh [test]  what the tests need:
 #     - a Chromium for Playwright (Debian's `chromium`), unless one is usable already, and
 #       libatomic1, which Playwright's bundled Node.js driver links against;
+#     - NSS's certutil (Debian's libnss3-tools), with which Chromium is made to trust a private CA;
 #     - a JDK (`javac`) for the JDK-HttpClient compatibility test.
 #
 # Uses apt-get when it is available and we are root (or have passwordless sudo); otherwise it
@@ -37,6 +38,7 @@ case "$what" in
   test)
     have_browser || missing+=(chromium)
     have_library libatomic.so.1 || missing+=(libatomic1)
+    command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
     command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
     ;;
   *)
