@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from datetime import timedelta
@@ -16,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from . import control, oidc, platform_api
+from .http import json_response
 from .runtime import Runtime, current_runtime
 from .settings import Settings
 
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _healthz() -> Response:
-    return Response(json.dumps({"status": "ok"}), headers={"Content-Type": "application/json"})
+    return json_response({"status": "ok"})
 
 
 def _routing_redirect() -> Response | None:
@@ -100,11 +100,8 @@ def _routing_redirect() -> Response | None:
     location = current_runtime().settings.public_base_url + target.path
     if target.query:
         location += "?" + target.query
-    return Response(
-        json.dumps({"message": f"{request.path} is served at {target.path}: follow the redirect"}),
-        status=redirect.code,
-        headers={"Content-Type": "application/json", "Location": location},
-    )
+    message = f"{request.path} is served at {target.path}: follow the redirect"
+    return json_response({"message": message}, redirect.code, {"Location": location})
 
 
 def _security_headers(response: Response) -> Response:
@@ -116,19 +113,15 @@ def _security_headers(response: Response) -> Response:
 
 def _http_error(error: HTTPException) -> Response:
     """Routing and protocol errors (404, 405, 413, ...) as JSON, never an HTML page or a trace."""
-    headers = {"Content-Type": "application/json"}
+    headers = {}
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
         headers["Allow"] = ", ".join(error.valid_methods)
     message = f"{error.name}: {request.method} {request.path}"
     if error.code == 413:
         message = f"request body larger than {MAX_BODY_BYTES} bytes"
-    return Response(json.dumps({"message": message}), status=error.code or 500, headers=headers)
+    return json_response({"message": message}, error.code or 500, headers)
 
 
 def _unexpected_error(error: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.path)
-    return Response(
-        json.dumps({"message": "internal error in the mock; see its log", "error": "server_error"}),
-        status=500,
-        headers={"Content-Type": "application/json"},
-    )
+    return json_response({"message": "internal error in the mock; see its log", "error": "server_error"}, 500)

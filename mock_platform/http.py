@@ -59,6 +59,12 @@ def bearer_challenge(error: str | None = None, description: str | None = None, s
     )
 
 
+def never_cached(response: Response) -> Response:
+    """after_request of the blueprints whose every answer is private: no-store unless a view says otherwise."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def no_content(headers: Mapping[str, str] | None = None) -> Response:
     response = Response(status=204, headers={**NO_STORE, **(headers or {})})
     del response.headers["Content-Type"]

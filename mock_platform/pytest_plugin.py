@@ -44,7 +44,7 @@ def mock_platform_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 @pytest.fixture
 def mock_platform(request: pytest.FixtureRequest, mock_platform_factory: Callable[..., Any]) -> RunningServer:
-    """A running mock reset to its seed (`.issuer`, `.url`, `.control`); shared by the session's tests,
+    """A running mock reset to its seed (`.issuer`, `.base_url`, `.control`); shared by the session's tests,
     unless the test has `@pytest.mark.settings(...)`, which gives it a server of its own."""
     marker = request.node.get_closest_marker("settings")
     if marker is not None:

@@ -62,7 +62,7 @@ class Runtime:
         self._lock = threading.Lock()
         self.keyring = keys.load_or_create(settings.data_dir)
         self.session_secret = keys.session_secret(settings.data_dir)
-        self._stray_key: RSAKey | None = None
+        self._unpublished_key: RSAKey | None = None
         self._stamp = self.store.state_stamp()
         self.state = self.store.shared_state()
         self.directory = self._load_directory()
@@ -126,12 +126,12 @@ class Runtime:
         )
         return directory
 
-    def stray_key(self) -> RSAKey:
+    def unpublished_key(self) -> RSAKey:
         """A signing key that JWKS never publishes, for forged-token tests (one per process)."""
         with self._lock:
-            if self._stray_key is None:
-                self._stray_key = keys.new_key()
-            return self._stray_key
+            if self._unpublished_key is None:
+                self._unpublished_key = keys.new_key()
+            return self._unpublished_key
 
     def rotate_keys(self) -> keys.KeyRing:
         self.keyring = keys.rotate(self.settings.data_dir)

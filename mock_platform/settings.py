@@ -18,31 +18,13 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from .defects import DEFECTS, policies_of, unknown_defects
 from .errors import ConfigError
 
 ENV_PREFIX = "MOCK_PLATFORM_"
 DATABASE_FILE = "mock-platform.db"
 REGISTRATION_TOKEN = re.compile(r"^[\x21-\x7e]{8,200}$")
-
-DEFECTS = {
-    "pkce-not-verified": "the token endpoint ignores code_verifier",
-    "pkce-plain-accepted": "code_challenge_method=plain is accepted at authorize",
-    "pkce-downgrade-accepted": "a code issued without code_challenge is redeemed without code_verifier",
-    "code-reusable": "authorization codes can be redeemed more than once",
-    "redirect-port-not-checked": "the token endpoint does not compare redirect_uri with the authorize one",
-    "open-redirect": "an unregistered redirect_uri receives the error redirect",
-    "refresh-not-rotated": "the refresh grant returns no new refresh token",
-    "rotated-refresh-accepted": "a rotated (old) refresh token is still accepted",
-    "id-token-wrong-iss": "id_token `iss` differs from the discovery issuer",
-    "id-token-no-aud": "id_token has no `aud` claim",
-    "id-token-unpublished-key": "id_token is signed with a key that JWKS does not publish",
-    "token-cacheable": "token responses carry no `Cache-Control: no-store`",
-    "discovery-escaped-slashes": "discovery JSON escapes `/` as `\\/`",
-    "tokens-201": "POST /tokens answers 201 instead of 200",
-    "pat-not-tid": 'personal access tokens are not base64 of `{"tid":...}.secret`',
-    "deleted-pat-accepted": "a deleted personal access token keeps working",
-    "userinfo-wrong-sub": "userinfo `sub` differs from the id_token `sub`",
-}
+PKCE_METHODS = frozenset({"S256", "plain"})
 
 
 def _help(text: str, env: bool = True) -> dict[str, Any]:
@@ -99,6 +81,40 @@ class Settings:
     refresh_token_lifetime: int = field(
         default=30 * 24 * 3600, metadata=_help("Refresh token lifetime, seconds (rotated on every use).")
     )
+    pkce_methods: frozenset[str] = field(
+        default=frozenset({"S256"}),
+        metadata=_help(
+            "Accepted code_challenge_method values: S256 (RFC 9700 section 2.1.1); add plain only to act "
+            "like a lenient provider (RFC 7636 section 4.2)."
+        ),
+    )
+    require_pkce: bool = field(
+        default=True,
+        metadata=_help(
+            "Clients registered for PKCE (public clients) must send code_challenge and code_verifier "
+            "(RFC 9700 section 2.1.1); off lets them leave PKCE out."
+        ),
+    )
+    single_use_codes: bool = field(
+        default=True,
+        metadata=_help(
+            "An authorization code is redeemed once; a replay is refused and revokes the tokens issued "
+            "from it (RFC 6749 section 4.1.2)."
+        ),
+    )
+    rotate_refresh_tokens: bool = field(
+        default=True,
+        metadata=_help(
+            "Every refresh returns a new refresh token and retires the one presented (RFC 9700 section 4.14.2)."
+        ),
+    )
+    detect_refresh_reuse: bool = field(
+        default=True,
+        metadata=_help(
+            "A retired refresh token presented again revokes every token of its login (RFC 9700 section "
+            "4.14.2); off: retired refresh tokens keep working."
+        ),
+    )
     refresh_reuse_grace: int = field(
         default=0,
         metadata=_help(
@@ -129,6 +145,8 @@ class Settings:
     )
 
     def __post_init__(self) -> None:
+        for name, value in policies_of(self.defects & DEFECTS.keys()).items():
+            object.__setattr__(self, name, value)  # a deliberate defect overrides the configured policy
         _validate(self)
 
     @property
@@ -147,9 +165,6 @@ class Settings:
     @property
     def store_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / DATABASE_FILE).resolve()}"
-
-    def has_defect(self, name: str) -> bool:
-        return name in self.defects
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
@@ -287,33 +302,44 @@ def _validate(settings: Settings) -> None:
         )
     if settings.request_log_size < 0:
         raise ConfigError("request_log_size: must be 0 (off) or more")
-    unknown = settings.defects - DEFECTS.keys()
-    if unknown:
+    if unknown := unknown_defects(settings.defects):
         raise ConfigError(
-            f"defects: unknown defect(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(DEFECTS))}"
+            f"defects: unknown defect(s) {', '.join(unknown)}; known: {', '.join(sorted(DEFECTS))}"
         )
+    if not settings.pkce_methods or not settings.pkce_methods <= PKCE_METHODS:
+        raise ConfigError(
+            f"pkce_methods: {', '.join(sorted(settings.pkce_methods)) or '(none)'}: give S256, or S256,plain"
+        )
+
+
+def value_text(value: Any) -> str:
+    """A setting's value as an environment variable spells it."""
+    if isinstance(value, frozenset):
+        return ",".join(sorted(value)) or "(none)"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value) if value not in ("", None) else "(unset)"
 
 
 def markdown_table() -> str:
     """The README's configuration reference, generated so that it cannot drift from the code."""
     rows = ["| setting | env var / flag | default | meaning |", "| --- | --- | --- | --- |"]
     for name, spec in FIELDS.items():
-        default = spec.default
-        if isinstance(default, frozenset):
-            shown = "(none)"
-        elif isinstance(default, bool):
-            shown = "on" if default else "off"
-        else:
-            shown = str(default) if default not in ("", None) else "(unset)"
         flag = "--" + name.replace("_", "-")
-        if isinstance(default, bool):
+        if isinstance(spec.default, bool):
             flag = f"{flag}/--no-{flag[2:]}"
         meaning = spec.metadata["help"].replace("|", "\\|")
-        rows.append(f"| `{name}` | `{ENV_PREFIX}{name.upper()}` / `{flag}` | `{shown}` | {meaning} |")
+        rows.append(
+            f"| `{name}` | `{ENV_PREFIX}{name.upper()}` / `{flag}` | `{value_text(spec.default)}` | {meaning} |"
+        )
     return "\n".join(rows)
 
 
 def defects_markdown_table() -> str:
     rows = ["| defect | what goes wrong |", "| --- | --- |"]
-    rows += [f"| `{name}` | {meaning.replace('|', chr(92) + '|')} |" for name, meaning in DEFECTS.items()]
+    for name, defect in DEFECTS.items():
+        meaning = defect.meaning.replace("|", "\\|")
+        if defect.policies:
+            meaning += " (" + ", ".join(f"`{k}={value_text(v)}`" for k, v in defect.policies.items()) + ")"
+        rows.append(f"| `{name}` | {meaning} |")
     return "\n".join(rows)

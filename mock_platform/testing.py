@@ -13,10 +13,7 @@ sees the same server wherever it runs.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
-import secrets
 import socket
 import tempfile
 import threading
@@ -26,7 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import yaml
@@ -35,10 +32,10 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from .app import create_app
 from .clients import LOOPBACK_AUTHORITY, Client
+from .pkce_login import DEFAULT_SCOPE, CallbackError, PkceLogin
 from .runtime import Runtime
 from .settings import Settings
 
-DEFAULT_SCOPE = "openid profile email offline_access"
 TIMEOUT = 10.0
 UNUSED_CALLBACK_PORT = 53682
 
@@ -291,10 +288,6 @@ class RunningServer:
         return self.settings.public_base_url
 
     @property
-    def url(self) -> str:
-        return self.base_url
-
-    @property
     def issuer(self) -> str:
         return self.settings.issuer
 
@@ -309,11 +302,6 @@ class RunningServer:
     @cached_property
     def control(self) -> ControlClient:
         return ControlClient(self.base_url)
-
-
-def free_loopback_socket() -> socket.socket:
-    sock = socket.create_server(("127.0.0.1", 0))
-    return sock
 
 
 @contextmanager
@@ -336,7 +324,7 @@ def run_server(
             document = _present(clients=clients, users=users, organizations=organizations)
             settings["config"] = Path(scratch) / "config.yml"
             settings["config"].write_text(yaml.safe_dump(document), encoding="utf-8")
-        sock = free_loopback_socket()
+        sock = socket.create_server(("127.0.0.1", 0))
         port = sock.getsockname()[1]
         resolved = Settings.load(
             {"data_dir": Path(data_dir or scratch), "host": "127.0.0.1", "port": port, **settings}, environ={}
@@ -385,7 +373,7 @@ def oidc_login(
     client = server.runtime.query_client(client_id)
     if client is None:
         raise ValueError(f"no client {client_id!r} is registered with the mock")
-    redirect_uri = redirect_uri or default_redirect_uri(client)
+    login = PkceLogin(client_id, user, redirect_uri or default_redirect_uri(client), scope=scope, nonce=nonce)
     with requests.Session() as http:
         discovery = http.get(f"{server.issuer}/.well-known/openid-configuration", timeout=TIMEOUT)
         if discovery.status_code != 200:
@@ -393,47 +381,26 @@ def oidc_login(
                 f"discovery answered HTTP {discovery.status_code}: {discovery.text[:300]}", discovery
             )
         metadata = discovery.json()
-        verifier = secrets.token_urlsafe(48)
-        state = secrets.token_urlsafe(16)
-        params = _present(
-            client_id=client_id,
-            response_type="code",
-            scope=scope,
-            redirect_uri=redirect_uri,
-            state=state,
-            code_challenge=_s256(verifier),
-            code_challenge_method="S256",
-            login_hint=user,
-            nonce=nonce,
-        )
         authorize = http.get(
             metadata["authorization_endpoint"],
-            params={**params, **(extra_params or {})},
+            params=login.authorize_query(**(extra_params or {})),
             allow_redirects=False,
             timeout=TIMEOUT,
         )
         location = authorize.headers.get("Location", "")
-        if authorize.status_code not in (302, 303) or not location.startswith(redirect_uri):
+        if authorize.status_code not in (302, 303) or not location.startswith(login.redirect_uri):
             raise LoginFailed(
-                f"authorize answered HTTP {authorize.status_code} instead of redirecting to {redirect_uri} "
+                f"authorize answered HTTP {authorize.status_code} instead of redirecting to {login.redirect_uri} "
                 f"(a sign-in page means nobody could be signed in headlessly): {authorize.text[:300]}",
                 authorize,
             )
-        callback = {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
-        if "code" not in callback:
+        try:
+            code = login.code_from(location)
+        except CallbackError as error:
             raise LoginFailed(
-                f"authorize redirected with error={callback.get('error')}: {callback.get('error_description', '')}",
-                authorize,
-            )
-        if callback.get("state") != state:
-            raise LoginFailed(f"authorize returned state {callback.get('state')!r}, not {state!r}", authorize)
-        form = {
-            "grant_type": "authorization_code",
-            "code": callback["code"],
-            "redirect_uri": redirect_uri,
-            "code_verifier": verifier,
-            "client_id": client_id,
-        }
+                f"authorize redirected without a code for this login: {error}", authorize
+            ) from None
+        form = login.token_form(code)
         auth = None
         if client.token_endpoint_auth_method == "client_secret_basic":
             auth = (client_id, client.client_secret or "")
@@ -456,8 +423,3 @@ def default_redirect_uri(client: Client) -> str:
     path = parts.path if parts.path not in ("", "/") else "/callback"
     netloc = f"{authority['host']}:{UNUSED_CALLBACK_PORT}"
     return urlunsplit((parts.scheme, netloc, path, parts.query, ""))
-
-
-def _s256(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")

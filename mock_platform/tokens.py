@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from authlib.oidc.core.util import create_half_hash
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
@@ -25,7 +26,8 @@ from .runtime import Runtime
 from .store import CodeRecord, TokenRecord, digest
 
 ACCESS_TOKEN_TYPE = "at+jwt"
-CLAIM_TARGETS = ("id_token", "access_token", "userinfo")
+ID_TOKEN_TYPE = "JWT"
+ALGORITHM = "RS256"
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,9 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def sign(claims: Mapping[str, Any], key: RSAKey, typ: str | None = None) -> str:
-    header = {"alg": "RS256", "kid": key.kid}
-    if typ:
-        header["typ"] = typ
-    return jwt.encode(header, dict(claims), key)
+def sign(claims: Mapping[str, Any], key: RSAKey, typ: str, kid: str | None = None) -> str:
+    """A compact JWS; `kid` names another key than the signing one only in deliberately broken tokens."""
+    return jwt.encode({"alg": ALGORITHM, "kid": kid or key.kid, "typ": typ}, dict(claims), key)
 
 
 def access_token_claims(
@@ -82,6 +82,63 @@ def access_token_claims(
         "auth_time": subject.auth_time,
         "jti": secrets.token_hex(16),
         **subject.extra("access_token"),
+    }
+
+
+def id_token_claims(
+    runtime: Runtime,
+    *,
+    client_id: str,
+    subject: Subject,
+    scope: str,
+    now: int,
+    lifetime: int,
+    nonce: str | None = None,
+    access_token: str | None = None,
+) -> dict[str, Any]:
+    """An ID token's claims (Core §2, §3.1.3.6), for the token endpoint and the control API alike."""
+    claims: dict[str, Any] = {
+        "iss": runtime.settings.issuer,
+        "aud": client_id,
+        "azp": client_id,
+        "iat": now,
+        "exp": now + lifetime,
+        "auth_time": subject.auth_time,
+    }
+    if nonce:
+        claims["nonce"] = nonce
+    if access_token:
+        claims["at_hash"] = create_half_hash(access_token, ALGORITHM).decode("ascii")
+    return {**claims, **subject.user.claims_for_scope(scope), **subject.extra("id_token")}
+
+
+def token_row(
+    runtime: Runtime,
+    *,
+    grant_id: str,
+    client_id: str,
+    subject: Subject,
+    scope: str,
+    access_token: str,
+    access_expires_at: float,
+    refresh_token: str | None,
+    issued_at: float,
+) -> dict[str, Any]:
+    """The stored record of an access token and its refresh token: secrets as digests only."""
+    return {
+        "grant_id": grant_id,
+        "client_id": client_id,
+        "user_id": subject.user.id,
+        "scope": scope,
+        "auth_time": subject.auth_time,
+        "claims": dict(subject.claims),
+        "access_hash": digest(access_token),
+        "access_expires_at": access_expires_at,
+        "refresh_hash": digest(refresh_token) if refresh_token else None,
+        "refresh_expires_at": runtime.now() + runtime.settings.refresh_token_lifetime
+        if refresh_token
+        else None,
+        "issued_at": issued_at,
     }
 
 
@@ -122,7 +179,7 @@ def mint_token_response(
         runtime, client_id=client_id, subject=subject, scope=scope, now=int(runtime.now()), lifetime=lifetime
     )
     token = {
-        "access_token": sign(claims, runtime.keyring.signing_key, typ=ACCESS_TOKEN_TYPE),
+        "access_token": sign(claims, runtime.keyring.signing_key, ACCESS_TOKEN_TYPE),
         "token_type": "Bearer",
         "expires_in": lifetime,
         "scope": scope,
@@ -149,28 +206,27 @@ def save_token_response(
     """
     now = runtime.now()
     refresh = token.get("refresh_token")
-    values = {
-        "grant_id": grant_id,
-        "client_id": client_id,
-        "user_id": subject.user.id,
-        "scope": token["scope"],
-        "auth_time": subject.auth_time,
-        "claims": dict(subject.claims),
-        "access_hash": digest(token["access_token"]),
-        "access_expires_at": now + token["expires_in"],
-        "refresh_hash": digest(refresh) if refresh else None,
-        "refresh_expires_at": now + runtime.settings.refresh_token_lifetime if refresh else None,
-        "issued_at": now,
-    }
+    values = token_row(
+        runtime,
+        grant_id=grant_id,
+        client_id=client_id,
+        subject=subject,
+        scope=token["scope"],
+        access_token=token["access_token"],
+        access_expires_at=now + token["expires_in"],
+        refresh_token=refresh,
+        issued_at=now,
+    )
     settings = runtime.settings
-    if code is not None and not settings.has_defect("code-reusable"):
+    if code is not None and settings.single_use_codes:
+        # The one place a replayed code is caught: the claim and the new tokens are one transaction.
         if runtime.store.claim_code_and_save_token(code.code_hash, now, **values) is None:
             runtime.store.revoke_grant(grant_id, now)
             raise GrantRejected("authorization code was already used; the tokens issued from it are revoked")
     elif (
         rotated is None
         or refresh is None
-        or settings.has_defect("rotated-refresh-accepted")
+        or not settings.detect_refresh_reuse
         or rotated.refresh_rotated_at is not None  # reused within refresh_reuse_grace
     ):
         runtime.store.save_token(**values)
@@ -199,7 +255,7 @@ def find_refresh_token(runtime: Runtime, refresh_token: str) -> TokenRecord | No
     if (
         record.refresh_rotated_at is not None
         and now - record.refresh_rotated_at > runtime.settings.refresh_reuse_grace
-        and not runtime.settings.has_defect("rotated-refresh-accepted")
+        and runtime.settings.detect_refresh_reuse
     ):
         runtime.store.revoke_grant(record.grant_id, now)
         raise GrantRejected(

@@ -1,7 +1,8 @@
 """Building blocks for the provider tests: one authorize request, one code, one token request.
 
 The happy path goes through the reference client (client.flow), exactly as the CLIs do; these
-helpers exist for the negative cases, which need to send what no correct client sends.
+helpers exist for the negative cases, which need to send what no correct client sends. The
+parameters themselves come from the mock's one headless-login helper (`PkceLogin`).
 """
 
 from __future__ import annotations
@@ -11,21 +12,33 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-from client.pkce import compute_challenge, generate_state, generate_verifier
+from mock_platform.pkce_login import PkceLogin
 
 SCOPES = "openid profile email offline_access"
+REDIRECT_URI = "http://127.0.0.1:41121/callback"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 TIMEOUT = 10
 
 
 @dataclass
 class Authorization:
+    """A code delivered to the callback, and the login it answers."""
+
     issuer: str
-    client_id: str
+    login: PkceLogin
     code: str
-    verifier: str
-    redirect_uri: str
-    state: str
+
+    @property
+    def client_id(self) -> str:
+        return self.login.client_id
+
+    @property
+    def verifier(self) -> str:
+        return self.login.verifier
+
+    @property
+    def redirect_uri(self) -> str:
+        return self.login.redirect_uri
 
 
 def endpoint(issuer: str, name: str) -> str:
@@ -41,28 +54,34 @@ def endpoint(issuer: str, name: str) -> str:
     }[name]
 
 
+def pkce_login(
+    *,
+    client_id: str = "nextflow_cli",
+    redirect_uri: str = REDIRECT_URI,
+    verifier: str | None = None,
+    state: str | None = None,
+    login_hint: str | None = "alice",
+) -> PkceLogin:
+    login = PkceLogin(client_id, login_hint, redirect_uri, scope=SCOPES)
+    login.verifier = verifier or login.verifier
+    login.state = state or login.state
+    return login
+
+
 def authorize_params(
     *,
     client_id: str = "nextflow_cli",
-    redirect_uri: str = "http://127.0.0.1:41121/callback",
+    redirect_uri: str = REDIRECT_URI,
     verifier: str | None = None,
     state: str | None = None,
     login_hint: str | None = "alice",
     **extra: str | None,
 ) -> dict[str, str]:
     """The CLI's authorize parameters (in its order), plus `extra`; a None value drops a parameter."""
-    params: dict[str, str | None] = {
-        "client_id": client_id,
-        "response_type": "code",
-        "scope": SCOPES,
-        "redirect_uri": redirect_uri,
-        "state": state or generate_state(),
-        "code_challenge": compute_challenge(verifier or generate_verifier()),
-        "code_challenge_method": "S256",
-        "login_hint": login_hint,
-    }
-    params.update(extra)
-    return {key: value for key, value in params.items() if value is not None}
+    login = pkce_login(
+        client_id=client_id, redirect_uri=redirect_uri, verifier=verifier, state=state, login_hint=login_hint
+    )
+    return login.authorize_query(**extra)
 
 
 def authorize(
@@ -85,16 +104,22 @@ def redirect_params(response: requests.Response) -> dict[str, str]:
 
 def authorization_code(issuer: str, **params: str | None) -> Authorization:
     """A fresh code for `login_hint` (alice by default), signed in headlessly."""
-    verifier = params.pop("verifier", None) or generate_verifier()
-    state = generate_state()
-    redirect_uri = params.pop("redirect_uri", None) or "http://127.0.0.1:41121/callback"
-    client_id = params.pop("client_id", None) or "nextflow_cli"
-    response = authorize(
-        issuer, verifier=verifier, state=state, redirect_uri=redirect_uri, client_id=client_id, **params
+    login = pkce_login(
+        client_id=params.pop("client_id", None) or "nextflow_cli",
+        redirect_uri=params.pop("redirect_uri", None) or REDIRECT_URI,
+        verifier=params.pop("verifier", None),
+        login_hint=params.pop("login_hint", "alice"),
     )
-    query = redirect_params(response)
-    assert "code" in query, f"no code in the callback: {query}"
-    return Authorization(issuer, client_id, query["code"], verifier, redirect_uri, state)
+    response = requests.get(
+        endpoint(issuer, "authorize"),
+        params=login.authorize_query(**params),
+        allow_redirects=False,
+        timeout=TIMEOUT,
+    )
+    assert response.status_code in (302, 303), (
+        f"expected a redirect, got {response.status_code}: {response.text[:300]}"
+    )
+    return Authorization(issuer, login, login.code_from(response.headers["Location"]))
 
 
 def token_request(issuer: str, fields: dict[str, str | None] | str) -> requests.Response:
@@ -105,15 +130,7 @@ def token_request(issuer: str, fields: dict[str, str | None] | str) -> requests.
 
 
 def redeem(auth: Authorization, **overrides: str | None) -> requests.Response:
-    fields: dict[str, str | None] = {
-        "grant_type": "authorization_code",
-        "client_id": auth.client_id,
-        "code": auth.code,
-        "code_verifier": auth.verifier,
-        "redirect_uri": auth.redirect_uri,
-    }
-    fields.update(overrides)
-    return token_request(auth.issuer, fields)
+    return token_request(auth.issuer, {**auth.login.token_form(auth.code), **overrides})
 
 
 def login_tokens(issuer: str, **params: str | None) -> dict:

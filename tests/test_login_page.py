@@ -9,9 +9,8 @@ import pytest
 
 from client.callback import CallbackServer
 from client.errors import LoginError
-from client.pkce import compute_challenge, generate_state, generate_verifier
 
-from .oidc_flows import SCOPES, Authorization, endpoint, redeem
+from .oidc_flows import Authorization, endpoint, pkce_login, redeem
 
 pytestmark = pytest.mark.browser
 
@@ -24,27 +23,17 @@ def context(chromium_browser) -> Iterator[object]:
 
 
 class BrowserLogin:
+    """A login whose code a real loopback listener receives, as the CLI's does."""
+
     def __init__(self, issuer: str, **extra: str) -> None:
         self.issuer = issuer
-        self.verifier = generate_verifier()
-        self.state = generate_state()
-        self.listener = CallbackServer(self.state)
-        params = {
-            "client_id": "nextflow_cli",
-            "response_type": "code",
-            "scope": SCOPES,
-            "redirect_uri": self.listener.redirect_uri,
-            "state": self.state,
-            "code_challenge": compute_challenge(self.verifier),
-            "code_challenge_method": "S256",
-            **extra,
-        }
-        self.url = endpoint(issuer, "authorize") + "?" + urlencode(params)
+        self.pkce = pkce_login(login_hint=None)
+        self.listener = CallbackServer(self.pkce.state)
+        self.pkce.redirect_uri = self.listener.redirect_uri
+        self.url = endpoint(issuer, "authorize") + "?" + urlencode(self.pkce.authorize_query(**extra))
 
     def authorization(self, code: str) -> Authorization:
-        return Authorization(
-            self.issuer, "nextflow_cli", code, self.verifier, self.listener.redirect_uri, self.state
-        )
+        return Authorization(self.issuer, self.pkce, code)
 
 
 def sign_in(page, username: str, password: str) -> None:
@@ -91,7 +80,7 @@ def test_cancel_returns_access_denied_with_state(live_platform, context):
         page.click("button[value=cancel]")
         with pytest.raises(LoginError, match="Authentication error: the user cancelled the sign-in"):
             login.listener.wait(5)
-        assert f"state={login.state}" in page.url and "error=access_denied" in page.url
+        assert f"state={login.pkce.state}" in page.url and "error=access_denied" in page.url
 
 
 def test_the_session_skips_the_page_until_prompt_login_or_logout(live_platform, context):

@@ -13,7 +13,7 @@ from joserfc.jwk import KeySet
 
 from mock_platform.testing import run_server
 
-from .oidc_flows import FORM, TIMEOUT, Authorization, authorize, endpoint, redeem, refresh
+from .oidc_flows import FORM, TIMEOUT, Authorization, authorize, endpoint, pkce_login, redeem, refresh
 
 TOKEN = "initial-access-token-for-tests"
 NATIVE = {
@@ -66,7 +66,8 @@ def consented_code(issuer: str, client_id: str, redirect_uri: str, verifier: str
     assert f"{location.scheme}://{location.netloc}{location.path}" == redirect_uri
     query = {key: values[0] for key, values in parse_qs(location.query).items()}
     assert query["state"] == "st-1"
-    return Authorization(issuer, client_id, query["code"], verifier, redirect_uri, "st-1")
+    login = pkce_login(client_id=client_id, redirect_uri=redirect_uri, verifier=verifier, state="st-1")
+    return Authorization(issuer, login, query["code"])
 
 
 def test_discovery_advertises_the_registration_endpoint(platform):

@@ -10,7 +10,6 @@ be sent verbatim with `body`.
 from __future__ import annotations
 
 import fnmatch
-import json
 import random
 import re
 import threading
@@ -25,11 +24,12 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 from ..errors import ERROR_TEXT_CHARACTERS
+from ..http import JSON, challenge_header, json_response
 from ..runtime import Runtime, current_runtime
 from .inputs import BadInput, check_fields, duration, integer, mapping, number, shown, text
 
 CONTROL_PREFIX = "/_mock"
-BOOK = "mock_platform.faults"
+FAULT_CACHE = "mock_platform.faults"  # its key in app.extensions
 AUTHORIZE_FAULT = "mock_platform_authorize_fault"
 INJECTED = "mock_platform_fault"
 MAX_DELAY = 30.0
@@ -134,18 +134,14 @@ class Fault:
         headers = {"Cache-Control": "no-store", **self.headers}
         if self.error is not None:
             status = self.status or self._error_status()
+            if self.kind in ("userinfo", "path"):
+                headers.setdefault("WWW-Authenticate", challenge_header(self.error, self.error_description))
+            elif status == 401:
+                headers.setdefault("WWW-Authenticate", 'Basic realm="mock-platform"')
             document = {"error": self.error}
             if self.error_description:
                 document["error_description"] = self.error_description
-            headers.setdefault("Content-Type", "application/json")
-            if self.kind in ("userinfo", "path"):
-                challenge = f'Bearer realm="mock-platform", error="{self.error}"'
-                if self.error_description:
-                    challenge += f', error_description="{self.error_description}"'
-                headers.setdefault("WWW-Authenticate", challenge)
-            elif status == 401:
-                headers.setdefault("WWW-Authenticate", 'Basic realm="mock-platform"')
-            return Response(json.dumps(document), status=status, headers=headers)
+            return json_response(document, status, headers)
         status = self.status or 500
         if isinstance(self.body, str):
             headers.setdefault("Content-Type", self.content_type or "text/plain; charset=utf-8")
@@ -155,8 +151,7 @@ class Fault:
             body = {
                 "message": f"{_reason(status)} (fault {self.id} injected through POST {CONTROL_PREFIX}/faults)"
             }
-        headers.setdefault("Content-Type", self.content_type or "application/json")
-        return Response(json.dumps(body), status=status, headers=headers)
+        return json_response(body, status, {"Content-Type": self.content_type or JSON, **headers})
 
     def _error_status(self) -> int:
         if self.kind in ("userinfo", "path"):
@@ -363,7 +358,7 @@ def _count(value: Any, fraction: float | None) -> int | None:
 # applying faults -----------------------------------------------------------------------------------
 
 
-class FaultBook:
+class FaultCache:
     """This worker's parsed copy of the stored faults, reloaded when `faults_version` moves."""
 
     def __init__(self) -> None:
@@ -388,7 +383,7 @@ def is_control_path(path: str) -> bool:
 def inject_fault() -> Response | None:
     """before_request: answer with the first matching fault, or let the request through."""
     runtime = current_runtime()
-    faults = current_app.extensions[BOOK].current(runtime)
+    faults = current_app.extensions[FAULT_CACHE].current(runtime)
     if not faults or is_control_path(request.path):
         return None
     path = request.path
@@ -412,7 +407,8 @@ def inject_fault() -> Response | None:
 
 
 def raise_injected_authorize_error() -> None:
-    """Called by the authorize view once client and redirect_uri are validated: the error goes back there."""
+    """An authorize check (oidc.add_authorize_check): runs once client and redirect_uri are validated,
+    so the injected error goes back to the client."""
     fault: Fault | None = g.pop(AUTHORIZE_FAULT, None)
     if fault is None or not current_runtime().store.consume_fault(fault.id):
         return

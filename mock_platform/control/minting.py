@@ -11,11 +11,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from joserfc import jwt
-
 from ..runtime import Runtime
-from ..store import digest
-from ..tokens import ACCESS_TOKEN_TYPE, Subject, access_token_claims, new_secret
+from ..tokens import (
+    ACCESS_TOKEN_TYPE,
+    ID_TOKEN_TYPE,
+    Subject,
+    access_token_claims,
+    id_token_claims,
+    new_secret,
+    sign,
+    token_row,
+)
 from .identity import claim_targets, find_user
 from .inputs import BadInput, check_fields, flag, integer, shown, text
 
@@ -51,12 +57,15 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
     signing_key = runtime.keyring.signing_key
     kid = text(document, "kid", default=signing_key.kid)
     broken = wrong_key or issuer != runtime.settings.issuer or kid != signing_key.kid
-    key = runtime.stray_key() if wrong_key else signing_key
+    key = runtime.unpublished_key() if wrong_key else signing_key
     want_refresh = flag(document, "refresh_token")
     if want_refresh and broken:
         raise BadInput(
             "refresh_token: only for a token the mock stores (not with wrong_key, kid or a foreign iss)"
         )
+    nonce = text(document, "nonce")
+    if nonce is not None and not flag(document, "id_token"):
+        raise BadInput("nonce: only with id_token: true")
 
     subject = Subject(user, issued_at, extra)
     claims = access_token_claims(
@@ -67,10 +76,9 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
         now=issued_at,
         lifetime=expires - issued_at,
     )
-    claims["iss"] = issuer
-    if audience is not None:
-        claims["aud"] = audience
-    access_token = jwt.encode({"alg": "RS256", "kid": kid, "typ": ACCESS_TOKEN_TYPE}, claims, key)
+    chosen = {"iss": issuer} | ({"aud": audience} if audience is not None else {})
+    claims.update(chosen)
+    access_token = sign(claims, key, ACCESS_TOKEN_TYPE, kid=kid)
     result: dict[str, Any] = {
         "access_token": access_token,
         "token_type": "Bearer",
@@ -80,36 +88,33 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
         "stored": not broken,
     }
     if flag(document, "id_token"):
-        id_claims = {
-            **user.claims_for_scope(scope),
-            "iss": issuer,
-            "aud": audience if audience is not None else client_id,
-            "azp": client_id,
-            "iat": issued_at,
-            "exp": expires,
-            "auth_time": issued_at,
-            **extra["id_token"],
-        }
-        if nonce := text(document, "nonce"):
-            id_claims["nonce"] = nonce
-        result["id_token"] = jwt.encode({"alg": "RS256", "kid": kid, "typ": "JWT"}, id_claims, key)
+        id_claims = id_token_claims(
+            runtime,
+            client_id=client_id,
+            subject=subject,
+            scope=scope,
+            now=issued_at,
+            lifetime=expires - issued_at,
+            nonce=nonce,
+            access_token=access_token,
+        )
+        id_claims.update(chosen)
+        result["id_token"] = sign(id_claims, key, ID_TOKEN_TYPE, kid=kid)
         result["id_token_claims"] = id_claims
-    elif document.get("nonce") is not None:
-        raise BadInput("nonce: only with id_token: true")
     if not broken:
         refresh_token = new_secret() if want_refresh else None
         runtime.store.save_token(
-            grant_id=uuid.uuid4().hex,
-            client_id=client_id,
-            user_id=user.id,
-            scope=scope,
-            auth_time=issued_at,
-            claims=extra,
-            access_hash=digest(access_token),
-            access_expires_at=float(expires),
-            refresh_hash=digest(refresh_token) if refresh_token else None,
-            refresh_expires_at=now + runtime.settings.refresh_token_lifetime if refresh_token else None,
-            issued_at=float(issued_at),
+            **token_row(
+                runtime,
+                grant_id=uuid.uuid4().hex,
+                client_id=client_id,
+                subject=subject,
+                scope=scope,
+                access_token=access_token,
+                access_expires_at=float(expires),
+                refresh_token=refresh_token,
+                issued_at=float(issued_at),
+            )
         )
         if refresh_token:
             result["refresh_token"] = refresh_token

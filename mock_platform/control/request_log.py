@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from ..credentials import basic_credentials
 from ..platform_api import pats
 from ..runtime import current_runtime
 from .faults import INJECTED, is_control_path
@@ -62,13 +63,9 @@ def mask_authorization(header: str) -> str:
     credential = credential.strip()
     if not credential:
         return describe_credential(scheme) if scheme else header
-    if scheme.lower() == "basic":
-        try:
-            user, colon, password = base64.b64decode(credential, validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            return f"{scheme} {masked(credential)}"
-        if colon:
-            return f"{scheme} {_basic_user(user)}:{describe_credential(password)}"
+    if scheme.lower() == "basic" and (credentials := basic_credentials(credential)):
+        user, password = credentials
+        return f"{scheme} {_basic_user(user)}:{describe_credential(password)}"
     return f"{scheme} {describe_credential(credential)}"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ from flask import Blueprint, Response, current_app, request
 
 from ..clients import KNOWN_KEYS
 from ..errors import ConfigError
+from ..http import json_response, message_error, never_cached
 from ..runtime import Runtime, current_runtime
 from . import faults, identity, minting, users
 from .guard import refuse_web_pages
@@ -18,26 +18,19 @@ from .inputs import BadInput, check_fields, duration, integer, json_body, text
 
 bp = Blueprint("control", __name__)
 bp.before_request(refuse_web_pages)
+bp.after_request(never_cached)
 
 MAX_CLOCK_ADVANCE = 10 * 365 * 86400.0
 
 
-def reply(document: Any, status: int = 200) -> Response:
-    return Response(
-        json.dumps(document),
-        status=status,
-        headers={"Content-Type": "application/json", "Cache-Control": "no-store"},
-    )
-
-
 @bp.errorhandler(BadInput)
 def bad_input(error: BadInput) -> Response:
-    return reply({"message": error.message}, error.status)
+    return message_error(error.status, error.message)
 
 
 @bp.errorhandler(ConfigError)
 def bad_config(error: ConfigError) -> Response:
-    return reply({"message": str(error)}, 400)
+    return message_error(400, str(error))
 
 
 @bp.get("/")
@@ -49,7 +42,7 @@ def index() -> Response:
             doc = (current_app.view_functions[rule.endpoint].__doc__ or "").strip().partition("\n")[0]
             for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
                 endpoints[f"{method} {rule.rule}"] = doc
-    return reply({"endpoints": endpoints})
+    return json_response({"endpoints": endpoints})
 
 
 # identity queue ----------------------------------------------------------------------------------
@@ -59,20 +52,20 @@ def index() -> Response:
 def queue_identity() -> Response:
     """Queue who signs in at the next authorize of a client (user, claims, count)."""
     runtime = current_runtime()
-    return reply(identity.queue_identity(runtime, json_body(identity.FIELDS)), 201)
+    return json_response(identity.queue_identity(runtime, json_body(identity.FIELDS)), 201)
 
 
 @bp.get("/identity")
 def list_identities() -> Response:
     """The queued identities, oldest first."""
-    return reply({"identities": identity.queued(current_runtime())})
+    return json_response({"identities": identity.queued(current_runtime())})
 
 
 @bp.delete("/identity")
 def clear_identities() -> Response:
     """Empty the identity queue."""
     current_runtime().store.clear_identities()
-    return reply({"identities": []})
+    return json_response({"identities": []})
 
 
 # faults ------------------------------------------------------------------------------------------
@@ -85,21 +78,21 @@ def add_fault() -> Response:
     spec, count = faults.parse_fault(json_body(faults.FIELDS), current_app, runtime.settings.api_path)
     fault_id = runtime.store.add_fault(spec, count)
     row = {"id": fault_id, "spec": spec, "remaining": count, "hits": 0}
-    return reply(faults.fault_from_row(row).view(), 201)
+    return json_response(faults.fault_from_row(row).view(), 201)
 
 
 @bp.get("/faults")
 def list_faults() -> Response:
     """The faults still waiting to fire, with their hit counts."""
     rows = current_runtime().store.list_faults()
-    return reply({"faults": [faults.fault_from_row(row).view() for row in rows]})
+    return json_response({"faults": [faults.fault_from_row(row).view() for row in rows]})
 
 
 @bp.delete("/faults")
 def clear_faults() -> Response:
     """Remove every fault."""
     current_runtime().store.clear_faults()
-    return reply({"faults": []})
+    return json_response({"faults": []})
 
 
 @bp.delete("/faults/<int:fault_id>")
@@ -107,7 +100,7 @@ def delete_fault(fault_id: int) -> Response:
     """Remove one fault."""
     if not current_runtime().store.delete_fault(fault_id):
         raise BadInput(f"no fault {fault_id} (it may have fired its last call already)", status=404)
-    return reply({"deleted": fault_id})
+    return json_response({"deleted": fault_id})
 
 
 # tokens, clock, keys -----------------------------------------------------------------------------
@@ -116,7 +109,7 @@ def delete_fault(fault_id: int) -> Response:
 @bp.post("/tokens")
 def mint_token() -> Response:
     """Mint an access token (and id_token) for a user and client: expired, wrong_key, iss, aud, exp, claims."""
-    return reply(minting.mint(current_runtime(), json_body(minting.FIELDS)))
+    return json_response(minting.mint(current_runtime(), json_body(minting.FIELDS)))
 
 
 def clock_view(runtime: Runtime) -> dict[str, Any]:
@@ -131,7 +124,7 @@ def clock_view(runtime: Runtime) -> dict[str, Any]:
 @bp.get("/clock")
 def get_clock() -> Response:
     """The mock's time and its offset from the real clock, in seconds."""
-    return reply(clock_view(current_runtime()))
+    return json_response(clock_view(current_runtime()))
 
 
 @bp.post("/clock")
@@ -146,7 +139,7 @@ def advance_clock() -> Response:
         )
     runtime.store.advance_clock(seconds)
     runtime.sync()
-    return reply(clock_view(runtime))
+    return json_response(clock_view(runtime))
 
 
 @bp.delete("/clock")
@@ -155,14 +148,16 @@ def reset_clock() -> Response:
     runtime = current_runtime()
     runtime.store.set_clock_offset(0.0)
     runtime.sync()
-    return reply(clock_view(runtime))
+    return json_response(clock_view(runtime))
 
 
 @bp.post("/keys/rotate")
 def rotate_keys() -> Response:
     """Add a new signing key; the previous ones stay published in JWKS."""
     keyring = current_runtime().rotate_keys()
-    return reply({"kid": keyring.signing_key.kid, "published": [key.kid for key in reversed(keyring.keys)]})
+    return json_response(
+        {"kid": keyring.signing_key.kid, "published": [key.kid for key in reversed(keyring.keys)]}
+    )
 
 
 # users and clients -------------------------------------------------------------------------------
@@ -172,7 +167,7 @@ def rotate_keys() -> Response:
 def list_users() -> Response:
     """Every user, with claims, organization roles and workspace roles."""
     directory = current_runtime().directory
-    return reply({"users": [users.user_view(directory, user) for user in directory.users]})
+    return json_response({"users": [users.user_view(directory, user) for user in directory.users]})
 
 
 @bp.post("/users")
@@ -180,7 +175,7 @@ def create_user() -> Response:
     """Add a user (userName; id, email, password default), with claims, organizations, workspaces."""
     runtime = current_runtime()
     user = users.create_user(runtime, json_body(users.CREATE_FIELDS))
-    return reply(users.user_view(runtime.directory, user), 201)
+    return json_response(users.user_view(runtime.directory, user), 201)
 
 
 @bp.get("/users/<user_name>")
@@ -190,7 +185,7 @@ def get_user(user_name: str) -> Response:
     user = directory.find_user(user_name)
     if user is None:
         raise BadInput(f"no user {user_name!r}", status=404)
-    return reply(users.user_view(directory, user))
+    return json_response(users.user_view(directory, user))
 
 
 @bp.put("/users/<user_name>")
@@ -198,21 +193,21 @@ def update_user(user_name: str) -> Response:
     """Change a user's claims, profile, organization and workspace roles (created if new)."""
     runtime = current_runtime()
     user, created = users.update_user(runtime, user_name, json_body((*users.UPDATE_FIELDS, "userName")))
-    return reply(users.user_view(runtime.directory, user), 201 if created else 200)
+    return json_response(users.user_view(runtime.directory, user), 201 if created else 200)
 
 
 @bp.delete("/users/<user_name>")
 def delete_user(user_name: str) -> Response:
     """Remove a user and their memberships; their tokens stop working."""
     user = users.delete_user(current_runtime(), user_name)
-    return reply({"deleted": user.user_name})
+    return json_response({"deleted": user.user_name})
 
 
 @bp.get("/clients")
 def list_clients() -> Response:
     """Every registered client (seed, config file, run time)."""
     clients = current_runtime().all_clients()
-    return reply({"clients": [client.public_view() for client in clients.values()]})
+    return json_response({"clients": [client.public_view() for client in clients.values()]})
 
 
 @bp.post("/clients")
@@ -227,7 +222,7 @@ def register_client() -> Response:
     replaced = runtime.query_client(entry.get("client-id")) is not None
     client = runtime.register_client(entry)
     runtime.sync()
-    return reply({**client.public_view(), "replaced": replaced}, 201)
+    return json_response({**client.public_view(), "replaced": replaced}, 201)
 
 
 # request log, reset ------------------------------------------------------------------------------
@@ -251,7 +246,7 @@ def recent_requests() -> Response:
         entries = [entry for entry in entries if fnmatch.fnmatchcase(entry["path"], pattern)]
     if method := text(query, "method"):
         entries = [entry for entry in entries if entry["method"] == method.upper()]
-    return reply({"requests": entries[-limit:]})
+    return json_response({"requests": entries[-limit:]})
 
 
 def _limit(value: str | None, size: int) -> int:
@@ -266,7 +261,7 @@ def _limit(value: str | None, size: int) -> int:
 def clear_requests() -> Response:
     """Forget the logged requests."""
     current_runtime().store.clear_request_log()
-    return reply({"requests": []})
+    return json_response({"requests": []})
 
 
 @bp.post("/reset")
@@ -275,4 +270,4 @@ def reset() -> Response:
     runtime = current_runtime()
     runtime.reset()
     runtime.sync()
-    return reply({"status": "reset"})
+    return json_response({"status": "reset"})

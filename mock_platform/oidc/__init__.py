@@ -1,14 +1,24 @@
-"""The OpenID Connect provider: authlib's AuthorizationServer plus the endpoint views."""
+"""The OpenID Connect provider: authlib's AuthorizationServer plus the endpoint views.
+
+Other layers extend it through `add_sign_in_source` and `add_authorize_check` (the control API's
+identity queue and fault injection); the provider imports none of them.
+"""
+
+from collections.abc import Callable
 
 from flask import Flask, Response
 
+from ..defects import with_defects
+from ..http import json_response
 from ..runtime import Runtime, current_runtime
-from .server import PlatformAuthorizationServer
-from .views import bp, discovery_response, json_response
+from . import flaws  # noqa: F401 - registers the flawed variants with_defects can switch in
+from .server import SERVER, PlatformAuthorizationServer
+from .signin import SignInSource
+from .views import bp, discovery_response
 
 
 def init_app(app: Flask, runtime: Runtime) -> None:
-    app.extensions["mock_platform.oauth"] = PlatformAuthorizationServer(runtime)
+    app.extensions[SERVER] = with_defects(PlatformAuthorizationServer, runtime.settings.defects)(runtime)
     app.register_blueprint(bp, url_prefix=runtime.settings.api_path)
     if runtime.settings.api_path:  # RFC 8414 §3.1: the well-known segment goes before the issuer path
         app.add_url_rule(
@@ -19,6 +29,17 @@ def init_app(app: Flask, runtime: Runtime) -> None:
         app.add_url_rule("/.well-known/openid-configuration", "discovery_at_root", discovery_at_root)
 
 
+def add_sign_in_source(app: Flask, source: SignInSource) -> None:
+    """Ask `source` first, before headless sign-in and the browser session, at every authorize."""
+    app.extensions[SERVER].sign_in_sources.insert(0, source)
+
+
+def add_authorize_check(app: Flask, check: Callable[[], None]) -> None:
+    """Run `check` at every authorize once client and redirect_uri are valid; an OAuth2Error it
+    raises goes back to the client's redirect_uri."""
+    app.extensions[SERVER].authorize_checks.append(check)
+
+
 def discovery_at_root() -> Response:
     """404 as before, but saying where the API is: `-url http://host:8080` without `/api` is easy to type."""
     issuer = current_runtime().settings.issuer
@@ -26,4 +47,4 @@ def discovery_at_root() -> Response:
     return json_response({"message": message}, 404)
 
 
-__all__ = ["bp", "init_app"]
+__all__ = ["add_authorize_check", "add_sign_in_source", "bp", "init_app"]

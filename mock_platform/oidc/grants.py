@@ -24,11 +24,20 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
+from ..clients import AUTH_METHODS
 from ..runtime import Runtime
 from ..store import CodeRecord, TokenRecord
-from ..tokens import ACCESS_TOKEN_TYPE, GrantRejected, Subject, find_refresh_token, new_secret, subject_of
-
-CLIENT_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"]
+from ..tokens import (
+    ACCESS_TOKEN_TYPE,
+    ID_TOKEN_TYPE,
+    GrantRejected,
+    Subject,
+    find_refresh_token,
+    id_token_claims,
+    new_secret,
+    sign,
+    subject_of,
+)
 
 
 def runtime_of(grant: Any) -> Runtime:
@@ -47,13 +56,12 @@ class S256CodeChallenge(CodeChallenge):
         if not challenge:
             if method:
                 raise InvalidRequestError("code_challenge_method was sent without code_challenge")
-            if grant.request.client.requires_pkce and not settings.has_defect("pkce-downgrade-accepted"):
+            if grant.request.client.requires_pkce and settings.require_pkce:
                 raise InvalidRequestError(
                     "code_challenge is required: this client must use PKCE with code_challenge_method=S256"
                 )
             return
-        allowed = ("S256", "plain") if settings.has_defect("pkce-plain-accepted") else ("S256",)
-        if method not in allowed:
+        if method not in settings.pkce_methods:
             raise InvalidRequestError(
                 "code_challenge_method must be S256 (plain, and the RFC 7636 default of plain when the "
                 "method is omitted, are not accepted)"
@@ -69,8 +77,6 @@ class S256CodeChallenge(CodeChallenge):
 
     def validate_code_verifier(self, grant: Any, result: Any) -> None:
         settings = runtime_of(grant).settings
-        if settings.has_defect("pkce-not-verified"):
-            return
         request: OAuth2Request = grant.request
         verifier = request.form.get("code_verifier")
         code: CodeRecord = request.authorization_code
@@ -79,7 +85,7 @@ class S256CodeChallenge(CodeChallenge):
                 raise InvalidRequestError(
                     "code_verifier was sent but the authorization request had no code_challenge"
                 )
-            if request.client.requires_pkce and not settings.has_defect("pkce-downgrade-accepted"):
+            if request.client.requires_pkce and settings.require_pkce:
                 raise InvalidGrantError("this client must use PKCE")
             return
         if not verifier:
@@ -98,7 +104,7 @@ class S256CodeChallenge(CodeChallenge):
 
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
+    TOKEN_ENDPOINT_AUTH_METHODS = list(AUTH_METHODS)
 
     def generate_authorization_code(self) -> str:
         return new_secret()
@@ -122,15 +128,12 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         runtime = runtime_of(self)
         subject: Subject = request.user
         data = request.payload.data
-        redirect_uri = request.payload.redirect_uri
-        if runtime.settings.has_defect("redirect-port-not-checked"):
-            redirect_uri = None
         runtime.store.save_code(
             code,
             grant_id=uuid.uuid4().hex,
             client_id=request.client.client_id,
             user_id=subject.user.id,
-            redirect_uri=redirect_uri,
+            redirect_uri=self.bound_redirect_uri(request),
             scope=request.scope,
             nonce=data.get("nonce") or None,
             code_challenge=data.get("code_challenge") or None,
@@ -140,22 +143,17 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             expires_at=runtime.now() + runtime.settings.code_lifetime,
         )
 
+    def bound_redirect_uri(self, request: OAuth2Request) -> str | None:
+        """The redirect_uri the token request must repeat (RFC 6749 §4.1.3): the one authorize got."""
+        return request.payload.redirect_uri
+
     def query_authorization_code(self, code: str, client: Any) -> CodeRecord | None:
         runtime = runtime_of(self)
         return runtime.store.find_code(code, client.client_id, runtime.now())
 
-    def validate_token_request(self) -> None:
-        super().validate_token_request()  # authlib's checks, then PKCE (an after-hook)
-        runtime = runtime_of(self)
-        code: CodeRecord = self.request.authorization_code
-        if code.used_at is not None and not runtime.settings.has_defect("code-reusable"):
-            runtime.store.revoke_grant(code.grant_id, runtime.now())
-            raise InvalidGrantError(
-                "authorization code was already used; the tokens issued from it are revoked"
-            )
-
     def delete_authorization_code(self, authorization_code: CodeRecord) -> None:
-        """Nothing to do: save_token marked the code used, in the transaction that stored the tokens."""
+        """Nothing to do: save_token marked the code used, in the transaction that stored the tokens
+        (tokens.save_token_response, the one place a replayed code is refused)."""
 
     def authenticate_user(self, authorization_code: CodeRecord) -> Subject | None:
         user = runtime_of(self).directory.find_user(authorization_code.user_id)
@@ -165,7 +163,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = CLIENT_AUTH_METHODS
+    TOKEN_ENDPOINT_AUTH_METHODS = list(AUTH_METHODS)
     INCLUDE_NEW_REFRESH_TOKEN = True
 
     def authenticate_refresh_token(self, refresh_token: str) -> TokenRecord | None:
@@ -184,11 +182,10 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         self.request.authorization_code = self.request.refresh_token
 
     def issue_token(self, user: Subject, refresh_token: TokenRecord) -> dict:
-        rotate = not runtime_of(self).settings.has_defect("refresh-not-rotated")
         return self.generate_token(
             user=user,
             scope=self.request.payload.scope or refresh_token.get_scope(),
-            include_refresh_token=rotate,
+            include_refresh_token=runtime_of(self).settings.rotate_refresh_tokens,
         )
 
     def authenticate_user(self, refresh_token: TokenRecord) -> Subject | None:
@@ -199,7 +196,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
 
 class PlatformOpenIDCode(OpenIDCode):
-    """id_token: RS256 with `kid`, times from the mock clock, claims filtered by scope."""
+    """id_token: RS256 with `kid`, times from the mock clock, claims as tokens.id_token_claims builds them."""
 
     def __init__(self, runtime: Runtime) -> None:
         super().__init__(require_nonce=False)
@@ -209,33 +206,23 @@ class PlatformOpenIDCode(OpenIDCode):
         return False
 
     def signing_key(self) -> RSAKey:
-        if self.runtime.settings.has_defect("id-token-unpublished-key"):
-            return self.runtime.stray_key()
         return self.runtime.keyring.signing_key
 
-    def resolve_client_private_key(self, client: Any) -> RSAKey:
-        return self.signing_key()
+    def id_token_claims(self, token: dict[str, Any], request: OAuth2Request) -> dict[str, Any]:
+        # At a refresh, `authorization_code` is the refresh token's record (see RefreshTokenGrant).
+        return id_token_claims(
+            self.runtime,
+            client_id=request.client.client_id,
+            subject=request.user,
+            scope=token["scope"],
+            now=int(self.runtime.now()),
+            lifetime=self.runtime.settings.access_token_lifetime,
+            nonce=request.authorization_code.get_nonce(),
+            access_token=token.get("access_token"),
+        )
 
-    def get_encode_header(self, client: Any) -> dict[str, str]:
-        return {"alg": "RS256", "kid": self.signing_key().kid, "typ": "JWT"}
-
-    def get_client_claims(self, client: Any) -> dict[str, Any]:
-        settings = self.runtime.settings
-        now = int(self.runtime.now())
-        issuer = settings.issuer
-        if settings.has_defect("id-token-wrong-iss"):
-            issuer = settings.public_base_url + "/wrong-issuer"
-        audience = None if settings.has_defect("id-token-no-aud") else client.client_id
-        return {
-            "iss": issuer,
-            "aud": audience,
-            "azp": client.client_id,
-            "iat": now,
-            "exp": now + settings.access_token_lifetime,
-        }
-
-    def generate_user_info(self, user: Subject, scope: str) -> dict[str, Any]:
-        return {**user.user.claims_for_scope(scope), **user.extra("id_token")}
+    def encode_id_token(self, token: dict[str, Any], request: OAuth2Request) -> str:
+        return sign(self.id_token_claims(token, request), self.signing_key(), ID_TOKEN_TYPE)
 
 
 @dataclass(frozen=True)
@@ -250,7 +237,7 @@ class PresentedToken:
 
 
 class PlatformRevocationEndpoint(RevocationEndpoint):
-    CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS
+    CLIENT_AUTH_METHODS = list(AUTH_METHODS)
 
     def check_params(self, request: OAuth2Request, client: Any) -> None:
         # RFC 7009 §2.1: an unknown token_type_hint does not fail the request; the search extends.

@@ -1,17 +1,24 @@
 """One authlib AuthorizationServer per app, wired to the runtime (never a module-level server:
-`register_grant` appends on every call, so a shared one would pile up grants across apps)."""
+`register_grant` appends on every call, so a shared one would pile up grants across apps).
+
+Besides authlib's grants and endpoints it holds the two hooks other layers register into: the
+sign-in sources asked at authorize (signin.py), and checks run on every authorize request once its
+client and redirect_uri are validated, which may answer it with an OAuth error (fault injection)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import InvalidGrantError, OAuth2Request, UnsupportedResponseTypeError
 from flask import Response
 
+from ..defects import with_defects
 from ..runtime import Runtime
-from ..tokens import GrantRejected, Subject, mint_token_response, save_token_response
+from ..tokens import AccessGrant, GrantRejected, Subject, mint_token_response, save_token_response
+from .discovery import provider_metadata
 from .grants import (
     AuthorizationCodeGrant,
     PlatformEndSessionEndpoint,
@@ -21,8 +28,9 @@ from .grants import (
     S256CodeChallenge,
 )
 from .registration import PlatformRegistrationEndpoint
+from .signin import HeadlessSignIn, SessionSignIn, SignInAttempt, SignInSource
 
-NO_STORE_HEADERS = ("Cache-Control", "Pragma")
+SERVER = "mock_platform.oauth"  # its key in app.extensions
 
 
 class ResponseTypeError(UnsupportedResponseTypeError):
@@ -41,13 +49,49 @@ class PlatformAuthorizationServer(AuthorizationServer):
     def __init__(self, runtime: Runtime) -> None:
         super().__init__()
         self.runtime = runtime
+        defects = runtime.settings.defects
+        self.sign_in_sources: list[SignInSource] = [HeadlessSignIn(), SessionSignIn()]
+        self.authorize_checks: list[Callable[[], None]] = []
         self.register_token_generator("default", self.generate_bearer_token)
-        openid = PlatformOpenIDCode(runtime)
-        self.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(required=True), openid])
+        openid = with_defects(PlatformOpenIDCode, defects)(runtime)
+        pkce = with_defects(S256CodeChallenge, defects)(required=True)
+        self.register_grant(with_defects(AuthorizationCodeGrant, defects), [pkce, openid])
         self.register_grant(RefreshTokenGrant, [openid])
         self.register_endpoint(PlatformRevocationEndpoint)
         self.register_endpoint(PlatformEndSessionEndpoint)
         self.register_endpoint(PlatformRegistrationEndpoint)
+
+    # authorize ---------------------------------------------------------------------------------
+
+    def expected_user(self, login_hint: str | None) -> object | None:
+        """Something true when a sign-in source could sign somebody in: all authlib needs to know
+        before validation (prompt=none), since who it is may only be settled after it."""
+        sources = self.sign_in_sources
+        return SOMEBODY if any(source.may_sign_in(self.runtime, login_hint) for source in sources) else None
+
+    def sign_in(self, attempt: SignInAttempt) -> Subject | None:
+        for source in self.sign_in_sources:
+            if (subject := source.sign_in(self.runtime, attempt)) is not None:
+                return subject
+        return None
+
+    def run_authorize_checks(self) -> None:
+        for check in self.authorize_checks:
+            check()
+
+    def unvalidated_error_redirect_uri(self) -> str | None:
+        """Where an error goes when client or redirect_uri could not be validated: nowhere, the
+        error page is shown (RFC 6749 §4.1.2.1); never to a redirect_uri nobody registered."""
+        return None
+
+    # provider metadata and userinfo ----------------------------------------------------------
+
+    def metadata_json(self) -> str:
+        return json.dumps(provider_metadata(self.runtime.settings))
+
+    def userinfo_claims(self, grant: AccessGrant) -> dict[str, Any]:
+        scope = grant.record.scope
+        return {**grant.user.claims_for_scope(scope), **(grant.record.claims or {}).get("userinfo", {})}
 
     def query_client(self, client_id: str) -> Any:
         return self.runtime.query_client(client_id)
@@ -103,6 +147,7 @@ class PlatformAuthorizationServer(AuthorizationServer):
     def handle_response(self, status_code: int, payload: Any, headers: list[tuple[str, str]]) -> Response:
         if isinstance(payload, dict):
             payload = json.dumps(payload)
-        if self.runtime.settings.has_defect("token-cacheable"):
-            headers = [(name, value) for name, value in headers if name not in NO_STORE_HEADERS]
         return Response(payload, status=status_code, headers=headers)
+
+
+SOMEBODY = object()

@@ -1,14 +1,17 @@
-"""Who is signing in at the authorize endpoint: the browser session, headless sign-in, the queue.
+"""Who is signed in at an authorize request that does not answer the sign-in form: the sign-in sources.
 
-Headless paths, for tests and CI with no person at a browser:
-- `MOCK_PLATFORM_AUTO_LOGIN=<user>` signs that user in on every authorize;
-- `login_hint=<userName|email>` signs that user in without a page (unless headless login is off);
-- an identity queued with `POST /_mock/identity` is used by the next authorize of its client.
+The authorization server asks its sources in turn; the first that names somebody wins. Built in:
+- headless sign-in: `MOCK_PLATFORM_AUTO_LOGIN=<user>` on every authorize, or `login_hint=<userName|email>`
+  without a page (unless headless login is off, or `prompt=login` asks for the form);
+- the browser session of an earlier sign-in (unless `prompt=login` or `max_age` asks for a new one).
+Other layers put their own sources in front (the control API's identity queue).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
 
 from flask import session
 
@@ -18,6 +21,45 @@ from ..tokens import Subject
 
 SESSION_USER = "uid"
 SESSION_AUTH_TIME = "auth_time"
+
+
+@dataclass(frozen=True)
+class SignInAttempt:
+    """What an authorize request says about signing in, once client and redirect_uri are validated."""
+
+    client_id: str
+    login_hint: str | None
+    prompts: frozenset[str]
+    max_age_exceeded: bool
+
+
+class SignInSource(Protocol):
+    def may_sign_in(self, runtime: Runtime, login_hint: str | None) -> bool:
+        """Whether somebody could be signed in, asked before the request is validated (prompt=none)."""
+        ...
+
+    def sign_in(self, runtime: Runtime, attempt: SignInAttempt) -> Subject | None: ...
+
+
+class HeadlessSignIn:
+    def may_sign_in(self, runtime: Runtime, login_hint: str | None) -> bool:
+        return headless_user(runtime, login_hint) is not None
+
+    def sign_in(self, runtime: Runtime, attempt: SignInAttempt) -> Subject | None:
+        if "login" in attempt.prompts and not runtime.settings.auto_login:
+            return None
+        user = headless_user(runtime, attempt.login_hint)
+        return start_session(runtime, user) if user is not None else None
+
+
+class SessionSignIn:
+    def may_sign_in(self, runtime: Runtime, login_hint: str | None) -> bool:
+        return session_subject(runtime) is not None
+
+    def sign_in(self, runtime: Runtime, attempt: SignInAttempt) -> Subject | None:
+        if "login" in attempt.prompts or attempt.max_age_exceeded:
+            return None
+        return session_subject(runtime)
 
 
 def session_subject(runtime: Runtime) -> Subject | None:
@@ -50,16 +92,3 @@ def headless_user(runtime: Runtime, login_hint: str | None) -> User | None:
     if settings.headless_login and login_hint:
         return runtime.directory.find_user(login_hint)
     return None
-
-
-def queued_subject(runtime: Runtime, client_id: str) -> Subject | None:
-    if runtime.state.queued_identities <= 0:
-        return None
-    popped = runtime.store.pop_identity(client_id)
-    if popped is None:
-        return None
-    user_id, claims = popped
-    user = runtime.directory.find_user(user_id)
-    if user is None:
-        return None
-    return Subject(user, int(runtime.now()), claims)

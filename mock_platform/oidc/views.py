@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import json
 import re
 from typing import Any
 
@@ -14,50 +13,34 @@ from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError, OAuth
 from authlib.oidc.core.errors import LoginRequiredError
 from flask import Blueprint, Response, current_app, render_template, request
 
-from ..control.faults import raise_injected_authorize_error
+from ..credentials import CredentialError, presented_token
 from ..errors import ERROR_TEXT_CHARACTERS
+from ..http import JSON, NO_STORE, bearer_challenge, json_response, oauth_error
 from ..runtime import Runtime, current_runtime
 from ..tokens import Subject, verify_access_token
 from ..web_origin import foreign_origin
-from .discovery import provider_metadata
-from .server import PlatformAuthorizationServer
-from .signin import headless_user, queued_subject, session_subject, start_session
+from .server import SERVER, PlatformAuthorizationServer
+from .signin import SignInAttempt, session_subject, start_session
 
 bp = Blueprint("oidc", __name__)
 
 FORM_ONLY_FIELDS = ("username", "password", "action")
 SUPPORTED_GRANT_TYPES = ("authorization_code", "refresh_token")
 ERROR_TEXT = re.compile(f"^[{ERROR_TEXT_CHARACTERS}]+$")
-JSON_NO_STORE = {"Content-Type": "application/json", "Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 def authorization_server() -> PlatformAuthorizationServer:
-    return current_app.extensions["mock_platform.oauth"]
-
-
-def json_response(document: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps(document), status=status, headers={"Content-Type": "application/json", **(headers or {})}
-    )
-
-
-def oauth_error(status: int, error: str, description: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps({"error": error, "error_description": description}),
-        status=status,
-        headers={**JSON_NO_STORE, **(headers or {})},
-    )
+    return current_app.extensions[SERVER]
 
 
 # discovery ---------------------------------------------------------------------------------------
 
 
 def discovery_response() -> Response:
-    runtime = current_runtime()
-    body = json.dumps(provider_metadata(runtime.settings))
-    if runtime.settings.has_defect("discovery-escaped-slashes"):
-        body = body.replace("/", "\\/")
-    return Response(body, headers={"Content-Type": "application/json", "Access-Control-Allow-Origin": "*"})
+    return Response(
+        authorization_server().metadata_json(),
+        headers={"Content-Type": JSON, "Access-Control-Allow-Origin": "*"},
+    )
 
 
 bp.add_url_rule("/.well-known/openid-configuration", "discovery", discovery_response)
@@ -90,44 +73,35 @@ def authorize() -> Response | tuple[str, int]:
     runtime = current_runtime()
     server = authorization_server()
     action = request.form.get("action") if request.method == "POST" else None
-    hinted = headless_user(runtime, request.values.get("login_hint"))
-    # authlib only needs to know whether somebody will be signed in (prompt=none needs it).
-    candidate: Any = session_subject(runtime)
-    if candidate is None and hinted is not None:
-        candidate = Subject(hinted, 0)
-    if candidate is None and runtime.state.queued_identities > 0:
-        candidate = _PENDING
+    login_hint = request.values.get("login_hint")
     try:
-        grant = server.get_consent_grant(end_user=candidate)
+        grant = server.get_consent_grant(end_user=server.expected_user(login_hint))
     except OAuth2Error as error:
-        return _authorize_error(runtime, error)
+        return _authorize_error(server, error)
     try:
-        raise_injected_authorize_error()  # a fault queued with POST /_mock/faults
-        outcome = _sign_in(runtime, grant, action, hinted)
+        server.run_authorize_checks()
+        outcome = _sign_in(runtime, server, grant, action, login_hint)
         if isinstance(outcome, Response | tuple):
             return outcome
         status, body, headers = grant.create_authorization_response(grant.redirect_uri, outcome)
     except OAuth2Error as error:
         error.redirect_uri = error.redirect_uri or grant.redirect_uri  # validated: safe to go back
-        return _authorize_error(runtime, error)
+        return _authorize_error(server, error)
     response = server.handle_response(status, body, headers)
     if request.method == "POST":
         response.status_code = 303  # a redirect after a form POST; never 307, which would re-POST
     return response
 
 
-class _Pending:
-    """Stands in for the user while a queued identity waits to be popped after validation."""
-
-
-_PENDING = _Pending()
-
-
 def _sign_in(
-    runtime: Runtime, grant: Any, action: str | None, hinted: Any
+    runtime: Runtime,
+    server: PlatformAuthorizationServer,
+    grant: Any,
+    action: str | None,
+    login_hint: str | None,
 ) -> Subject | Response | tuple[str, int]:
     client = grant.request.client
-    prompts = set((request.values.get("prompt") or "").split())
+    prompts = frozenset((request.values.get("prompt") or "").split())
     max_age_exceeded = _max_age_exceeded(runtime)
     if action == "cancel" or action == "deny":
         raise AccessDeniedError("the user cancelled the sign-in")
@@ -139,11 +113,7 @@ def _sign_in(
             return _login_page(client, "Wrong username, e-mail or password."), 200
         subject: Subject | None = start_session(runtime, user)
     else:
-        subject = queued_subject(runtime, client.client_id)
-        if subject is None and hinted is not None and (runtime.settings.auto_login or "login" not in prompts):
-            subject = start_session(runtime, hinted)
-        if subject is None and "login" not in prompts and not max_age_exceeded:
-            subject = session_subject(runtime)
+        subject = server.sign_in(SignInAttempt(client.client_id, login_hint, prompts, max_age_exceeded))
     if subject is None:
         if "none" in prompts:
             raise LoginRequiredError()
@@ -190,15 +160,14 @@ def _login_page(client: Any, error: str | None) -> str:
     )
 
 
-def _authorize_error(runtime: Runtime, error: OAuth2Error) -> Response | tuple[str, int]:
+def _authorize_error(server: PlatformAuthorizationServer, error: OAuth2Error) -> Response | tuple[str, int]:
     error.state = request.values.get("state") or None
-    if error.redirect_uri is None and runtime.settings.has_defect("open-redirect"):
-        error.redirect_uri = request.values.get("redirect_uri") or None
+    error.redirect_uri = error.redirect_uri or server.unvalidated_error_redirect_uri()
     if error.redirect_uri is None:
         return render_template(
             "error.html", error=error.error, description=error.get_error_description()
         ), 400
-    response = authorization_server().handle_error_response(None, error)
+    response = server.handle_error_response(None, error)
     if request.method == "POST":
         response.status_code = 303
     return response
@@ -277,37 +246,13 @@ def revoke() -> Response:
 # userinfo ----------------------------------------------------------------------------------------
 
 
-def presented_bearer_token() -> str | None:
-    """RFC 6750 §2.1 header (scheme case-insensitive) or §2.2 form body; never the query (§2.3)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    from_header = value.strip() if scheme.lower() == "bearer" and value.strip() else None
-    from_body = None
-    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-        from_body = request.form.get("access_token") or None
-    if from_header and from_body:
-        raise InvalidRequestError("send the access token in one place only (RFC 6750 section 2)")
-    return from_header or from_body
-
-
-def bearer_challenge(error: str | None = None, description: str | None = None, status: int = 401) -> Response:
-    challenge = 'Bearer realm="mock-platform"'
-    body: dict[str, str] = {"error": error or "invalid_request"}
-    if error:
-        challenge += f', error="{error}"'
-    if description:
-        challenge += f', error_description="{description}"'
-        body["error_description"] = description
-    return Response(json.dumps(body), status=status, headers={**JSON_NO_STORE, "WWW-Authenticate": challenge})
-
-
 @bp.route("/userinfo", methods=["GET", "POST"])
 def userinfo() -> Response:
     runtime = current_runtime()
     try:
-        token = presented_bearer_token()
-    except InvalidRequestError as error:
-        return bearer_challenge("invalid_request", error.description, status=400)
+        token = presented_token(form_field=True)
+    except CredentialError as error:
+        return bearer_challenge("invalid_request", str(error), status=400)
     if token is None:
         return bearer_challenge()
     grant = verify_access_token(runtime, token)
@@ -318,10 +263,7 @@ def userinfo() -> Response:
         return bearer_challenge(
             "insufficient_scope", "the access token was not granted the openid scope", 403
         )
-    claims = {**grant.user.claims_for_scope(scope), **(grant.record.claims or {}).get("userinfo", {})}
-    if runtime.settings.has_defect("userinfo-wrong-sub"):
-        claims["sub"] = f"{claims['sub']}-other"
-    return json_response(claims, headers={"Cache-Control": "no-store"})
+    return json_response(authorization_server().userinfo_claims(grant), headers=NO_STORE)
 
 
 # end session -------------------------------------------------------------------------------------
@@ -362,9 +304,9 @@ def register_client() -> Response:
             "and send Authorization: Bearer <token>",
         )
     try:
-        presented = presented_bearer_token() or ""
-    except InvalidRequestError as error:
-        return bearer_challenge("invalid_request", error.description, 400)
+        presented = presented_token(form_field=True) or ""
+    except CredentialError as error:
+        return bearer_challenge("invalid_request", str(error), 400)
     if not hmac.compare_digest(presented.encode(), expected.encode()):
         return bearer_challenge(
             "invalid_token",

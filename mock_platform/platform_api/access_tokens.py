@@ -11,11 +11,13 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from ..http import json_response, no_content
 from ..runtime import current_runtime
 from ..store import DuplicateName, PatRecord
 from . import pats
 from .auth import Caller, authenticated
-from .responses import ApiError, iso_date, json_response, no_content
+from .pat_rules import pat_rules
+from .responses import ApiError, iso_date
 
 bp = Blueprint("platform_tokens", __name__)
 
@@ -53,9 +55,9 @@ def create_token(caller: Caller) -> Response:
         record = runtime.store.create_pat(caller.user.id, name, secret, runtime.now())
     except DuplicateName:
         raise ApiError(409, "Duplicated element") from None
-    access_key = pats.encode(record.id, secret, with_tid=not runtime.settings.has_defect("pat-not-tid"))
-    status = 201 if runtime.settings.has_defect("tokens-201") else 200
-    return json_response({"accessKey": access_key, "token": token_view(record)}, status)
+    rules = pat_rules()
+    access_key = rules.spell(record.id, secret)
+    return json_response({"accessKey": access_key, "token": token_view(record)}, rules.created_status)
 
 
 @bp.get("/tokens")

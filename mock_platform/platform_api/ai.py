@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from ..http import NO_STORE, json_response
 from ..runtime import current_runtime
 from .auth import Caller, authenticated
-from .responses import json_response
 from .service import SERVICE_INFO
 
 bp = Blueprint("co_scientist", __name__)
@@ -19,7 +19,7 @@ bp = Blueprint("co_scientist", __name__)
 
 @bp.get("/")
 def health() -> Response:
-    return json_response({"status": "ok"})
+    return json_response({"status": "ok"}, headers=NO_STORE)  # also served outside the blueprint
 
 
 @bp.get("/v1/cli/organizations")

@@ -9,8 +9,6 @@ Scheme names are case-insensitive (RFC 9110 §11.1). Anything else is a 401 with
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import hmac
 from collections.abc import Callable
@@ -19,16 +17,17 @@ from typing import Concatenate, Literal, ParamSpec, TypeVar
 
 from flask import request
 
+from ..credentials import CredentialError, presented_token
 from ..directory import User
+from ..http import challenge_header
 from ..runtime import Runtime, current_runtime
 from ..store import digest
 from ..tokens import verify_access_token
-from . import pats
+from .pat_rules import pat_rules
 from .responses import ApiError
 
-BASIC_USER = "@token"
 MAX_HEADER_LENGTH = 8192
-CHALLENGE = 'Bearer realm="Seqera Platform"'
+REALM = "Seqera Platform"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -44,12 +43,12 @@ class Caller:
 
 
 def unauthorized(message: str, invalid_token: bool = True) -> ApiError:
-    challenge = f'{CHALLENGE}, error="invalid_token"' if invalid_token else CHALLENGE
+    challenge = challenge_header("invalid_token" if invalid_token else None, realm=REALM)
     return ApiError(401, message, {"WWW-Authenticate": challenge})
 
 
-def authenticate(runtime: Runtime, authorization: str | None) -> Caller:
-    token = _presented_token(authorization)
+def authenticate(runtime: Runtime) -> Caller:
+    token = _presented_token()
     if token.count(".") == 2:
         caller = _access_token_caller(runtime, token)
         if caller is None:
@@ -71,13 +70,13 @@ def authenticated(view: Callable[Concatenate[Caller, P], R]) -> Callable[P, R]:
 
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        caller = authenticate(current_runtime(), request.headers.get("Authorization"))
-        return view(caller, *args, **kwargs)
+        return view(authenticate(current_runtime()), *args, **kwargs)
 
     return wrapper
 
 
-def _presented_token(authorization: str | None) -> str:
+def _presented_token() -> str:
+    authorization = request.headers.get("Authorization")
     if not authorization:
         raise unauthorized(
             "missing credentials: send Authorization: Bearer <access token or personal access token>",
@@ -85,26 +84,13 @@ def _presented_token(authorization: str | None) -> str:
         )
     if len(authorization) > MAX_HEADER_LENGTH:
         raise unauthorized(f"the Authorization header is longer than {MAX_HEADER_LENGTH} characters")
-    scheme, _, value = authorization.strip().partition(" ")
-    value = value.strip()
-    if scheme.lower() == "bearer" and value:
-        return value
-    if scheme.lower() == "basic" and value:
-        return _basic_token(value)
-    raise unauthorized(
-        'unsupported Authorization header: use "Bearer <token>" or "Basic " + base64("@token:<token>")'
-    )
-
-
-def _basic_token(value: str) -> str:
     try:
-        user, _, token = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
-    except (binascii.Error, ValueError):
-        user, token = "", ""
-    if user != BASIC_USER or not token:
+        token = presented_token(basic_token=True)
+    except CredentialError as error:
+        raise unauthorized(str(error)) from None
+    if token is None:
         raise unauthorized(
-            'Basic credentials must be base64("@token:<token>") with an access token or personal '
-            "access token; user names and passwords are not accepted"
+            'unsupported Authorization header: use "Bearer <token>" or "Basic " + base64("@token:<token>")'
         )
     return token
 
@@ -115,14 +101,15 @@ def _access_token_caller(runtime: Runtime, token: str) -> Caller | None:
 
 
 def _pat_caller(runtime: Runtime, token: str) -> Caller | None:
-    parsed = pats.decode(token)
+    rules = pat_rules()
+    parsed = rules.read(token)
     if parsed is None:
         return None
     token_id, secret = parsed
     record = runtime.store.find_pat(token_id)
     if record is None or not hmac.compare_digest(record.secret_hash, digest(secret)):
         return None
-    if record.deleted_at is not None and not runtime.settings.has_defect("deleted-pat-accepted"):
+    if not rules.accepts(record):
         return None
     user = runtime.directory.find_user(record.user_id)
     if user is None:

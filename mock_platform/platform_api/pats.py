@@ -20,17 +20,13 @@ import secrets
 MAX_ID = 2**63 - 1  # Platform's ids are int64; a larger number never names a stored row
 MAX_LENGTH = 256
 SECRET = re.compile(r"^[0-9a-f]{40}$")
-# The `pat-not-tid` defect's opaque form, which Nextflow cannot decode (so its logout cannot delete it).
-OPAQUE = re.compile(r"^pat_([1-9][0-9]{0,18})_([0-9a-f]{40})$")
 
 
 def new_secret() -> str:
     return secrets.token_hex(20)
 
 
-def encode(token_id: int, secret: str, *, with_tid: bool = True) -> str:
-    if not with_tid:
-        return f"pat_{token_id}_{secret}"
+def encode(token_id: int, secret: str) -> str:
     text = json.dumps({"tid": token_id}) + "." + secret
     return base64.b64encode(text.encode("ascii")).decode("ascii")
 
@@ -39,9 +35,6 @@ def decode(token: str) -> tuple[int, str] | None:
     """The token id and secret of a PAT, or None when the text is not a PAT as `encode` makes it."""
     if len(token) > MAX_LENGTH or not token.isascii():
         return None
-    if opaque := OPAQUE.match(token):
-        token_id, secret = int(opaque[1]), opaque[2]
-        return (token_id, secret) if token_id <= MAX_ID else None
     try:
         text = base64.b64decode(token + "=" * (-len(token) % 4), validate=True).decode("ascii")
         head, _, secret = text.partition(".")

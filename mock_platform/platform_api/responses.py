@@ -1,14 +1,8 @@
-"""JSON replies and errors of the Platform REST API: bodies are JSON, errors are `{"message": ...}`."""
+"""Platform REST errors and dates: errors are `{"message": ...}` (http.message_error), dates ISO-8601."""
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from typing import Any
-
-from flask import Response
-
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 class ApiError(Exception):
@@ -19,24 +13,6 @@ class ApiError(Exception):
         self.status = status
         self.message = message
         self.headers = headers or {}
-
-
-def json_response(document: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps(document),
-        status=status,
-        headers={"Content-Type": "application/json", **NO_STORE, **(headers or {})},
-    )
-
-
-def no_content() -> Response:
-    response = Response(status=204, headers=NO_STORE)
-    del response.headers["Content-Type"]
-    return response
-
-
-def error_response(error: ApiError) -> Response:
-    return json_response({"message": error.message}, error.status, error.headers)
 
 
 def iso_date(timestamp: float | None) -> str | None:

@@ -10,8 +10,8 @@ from typing import Any
 
 from flask import Blueprint, Response
 
+from ..http import json_response
 from ..runtime import current_runtime
-from .responses import json_response
 
 bp = Blueprint("platform_service", __name__)
 

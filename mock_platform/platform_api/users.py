@@ -7,10 +7,11 @@ import re
 from flask import Blueprint, Response, request
 
 from ..directory import ORG_ROLES, ComputeEnv, NotAllowed, Organization, Workspace
+from ..http import json_response
 from ..runtime import current_runtime
 from .auth import Caller, authenticated
 from .pats import MAX_ID
-from .responses import ApiError, json_response
+from .responses import ApiError
 
 bp = Blueprint("platform_users", __name__)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from ..http import json_response
 from ..runtime import current_runtime
 from ..tokens import GrantRejected, refresh_public_client_tokens
-from .responses import ApiError, json_response
+from .responses import ApiError
 
 bp = Blueprint("platform_web_session", __name__)
 

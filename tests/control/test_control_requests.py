@@ -54,7 +54,7 @@ def test_the_log_masks_verifiers_codes_refresh_tokens_passwords_and_pats(mock_pl
     ):
         assert secret not in text
     code_exchange, refresh_grant = entries_for(mock_platform, "/api/oauth/token")
-    assert list(code_exchange["form"]) == ["grant_type", "code", "redirect_uri", "code_verifier", "client_id"]
+    assert list(code_exchange["form"]) == ["grant_type", "client_id", "code", "code_verifier", "redirect_uri"]
     assert code_exchange["form"]["code_verifier"] == "*** (64 chars)"
     assert code_exchange["form"]["code"].startswith(MASKED)
     assert code_exchange["form"]["grant_type"] == "authorization_code"

@@ -41,7 +41,7 @@ def test_the_next_test_gets_it_reset_on_the_same_server(mock_platform, oidc_logi
 @pytest.mark.settings(api_path="", access_token_lifetime=60)
 def test_the_settings_marker_gives_a_test_its_own_server(mock_platform, oidc_login):
     assert mock_platform.port not in SERVERS
-    assert mock_platform.issuer == mock_platform.url
+    assert mock_platform.issuer == mock_platform.base_url
     assert oidc_login()["expires_in"] == 60
 
 

@@ -39,10 +39,14 @@ def test_bearer_access_token_and_pat(api, alice, pat):
     assert user_id(api, bearer(pat)) == 1001
 
 
+def authenticate_with(platform, headers: dict[str, str]):
+    with platform.app.test_request_context(headers=headers):
+        return authenticate(platform.runtime)
+
+
 def test_the_check_tells_which_credential_was_used(platform, alice, pat):
-    runtime = platform.app.extensions["mock_platform"]
-    by_access_token = authenticate(runtime, f"Bearer {alice['access_token']}")
-    by_pat = authenticate(runtime, basic(pat)["Authorization"])
+    by_access_token = authenticate_with(platform, bearer(alice["access_token"]))
+    by_pat = authenticate_with(platform, basic(pat))
     assert (by_access_token.user.id, by_access_token.credential, by_access_token.pat_id) == (
         1001,
         "access_token",
@@ -50,7 +54,7 @@ def test_the_check_tells_which_credential_was_used(platform, alice, pat):
     )
     assert (by_pat.user.id, by_pat.credential, by_pat.pat_id) == (1001, "pat", pats.decode(pat)[0])
     with pytest.raises(ApiError) as error:
-        authenticate(runtime, None)
+        authenticate_with(platform, {})
     assert error.value.status == 401
 
 
@@ -99,7 +103,7 @@ def test_access_token_signed_with_an_unpublished_key(api, platform, alice):
     runtime = platform.app.extensions["mock_platform"]
     grant = verify_access_token(runtime, alice["access_token"])
     assert grant is not None
-    forged = sign(dict(grant.claims), runtime.stray_key(), typ="at+jwt")
+    forged = sign(dict(grant.claims), runtime.unpublished_key(), "at+jwt")
     assert api.get("/user-info", headers=bearer(forged)).status_code == 401
 
 
