@@ -9,7 +9,6 @@ userinfo as the CLI does. "Launch excluded" reuses one browser launched before t
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 from urllib.parse import urlencode
@@ -17,7 +16,7 @@ from urllib.parse import urlencode
 from client.callback import CallbackServer
 from headless_chromium import CHROMIUM_ARGS, chromium_executable
 
-from .flows import Connection, exchange, pkce_pair, userinfo
+from .flows import Connection, exchange, new_login, userinfo
 from .targets import Target
 
 TIMEOUT_MS = 15_000
@@ -54,21 +53,12 @@ def supports(target: Target) -> bool:
 
 def _login(browser: Any, target: Target, port: int) -> None:
     provider = target.provider(port)
-    verifier, challenge = pkce_pair()
-    state = secrets.token_urlsafe(16)
-    with CallbackServer(state) as callback:
-        query = {
-            "client_id": provider.client_id,
-            "response_type": "code",
-            "scope": provider.scope,
-            "redirect_uri": callback.redirect_uri,
-            "state": state,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
+    pkce = new_login(provider)
+    with CallbackServer(pkce.state) as callback:
+        pkce.redirect_uri = callback.redirect_uri
+        query = pkce.authorize_query()
         if target.name == "oidc-provider":
             query["prompt"] = "consent"  # a refresh token needs consent to offline_access there
-        redirect_uri = callback.redirect_uri
         context = browser.new_context()
         try:
             page = context.new_page()
@@ -84,7 +74,7 @@ def _login(browser: Any, target: Target, port: int) -> None:
             context.close()
     http = Connection(provider)
     try:
-        tokens = exchange(http, code, verifier, redirect_uri)
+        tokens = exchange(http, pkce, code)
         userinfo(http, tokens.access_token)
     finally:
         http.close()

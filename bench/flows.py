@@ -8,13 +8,12 @@ on sending requests rather than on reading them.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import http.client
 import json
-import secrets
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
+
+from mock_platform.pkce_login import CallbackError, PkceLogin
 
 REDIRECT_URI = "http://127.0.0.1:53682/callback"
 FORM = "application/x-www-form-urlencoded"
@@ -96,40 +95,26 @@ class Connection:
         self.http.close()
 
 
-def pkce_pair() -> tuple[str, str]:
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    return verifier, challenge
-
-
 def _path_of(location: str) -> str:
     parts = urlsplit(location)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def _code_from(location: str, state: str) -> str:
-    if not location.startswith(REDIRECT_URI):
-        raise FlowError(f"redirected to {location[:200]}")
-    query = urlsplit(location).query
-    params = dict(pair.split("=", 1) for pair in query.split("&") if "=" in pair)
-    if params.get("state") != state or "code" not in params:
-        raise FlowError(f"callback without code or with the wrong state: {query[:200]}")
-    return params["code"]
+def _code_from(login: PkceLogin, location: str) -> str:
+    try:
+        return login.code_from(location)
+    except CallbackError as error:
+        raise FlowError(str(error)) from None
 
 
-def authorize(conn: Connection, challenge: str) -> str:
+def new_login(provider: Provider) -> PkceLogin:
+    return PkceLogin(provider.client_id, None, REDIRECT_URI, scope=provider.scope)
+
+
+def authorize(conn: Connection, login: PkceLogin) -> str:
     """Sign in and return the authorization code delivered to the callback."""
     provider = conn.provider
-    state = secrets.token_urlsafe(12)
-    query = {
-        "client_id": provider.client_id,
-        "response_type": "code",
-        "scope": provider.scope,
-        "redirect_uri": REDIRECT_URI,
-        "state": state,
-        "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    }
+    query = login.authorize_query()
     if provider.sign_in == "hint":
         query.update(provider.sign_in_fields)
     if provider.sign_in == "interactions":
@@ -141,13 +126,15 @@ def authorize(conn: Connection, challenge: str) -> str:
     else:
         status, response, _ = conn.request("GET", path, browser=True)
     if provider.sign_in == "interactions":
-        return _panva_interactions(conn, status, response, state)
+        return _panva_interactions(conn, status, response, login)
     if status not in (302, 303):
         raise FlowError(f"authorize answered {status}")
-    return _code_from(response.getheader("Location", ""), state)
+    return _code_from(login, response.getheader("Location", ""))
 
 
-def _panva_interactions(conn: Connection, status: int, response: http.client.HTTPResponse, state: str) -> str:
+def _panva_interactions(
+    conn: Connection, status: int, response: http.client.HTTPResponse, login: PkceLogin
+) -> str:
     """node-oidc-provider's dev interactions: login form, then consent form, each a POST and redirects."""
     forms = {
         "login": urlencode({"prompt": "login", "login": "alice", "password": "x"}),
@@ -158,7 +145,7 @@ def _panva_interactions(conn: Connection, status: int, response: http.client.HTT
             raise FlowError(f"interaction step answered {status}")
         location = response.getheader("Location", "")
         if location.startswith(REDIRECT_URI):
-            return _code_from(location, state)
+            return _code_from(login, location)
         path = _path_of(location)
         if path.startswith("/interaction/"):
             status, response, page = conn.request("GET", path, browser=True)
@@ -169,18 +156,8 @@ def _panva_interactions(conn: Connection, status: int, response: http.client.HTT
     raise FlowError("no callback after 12 interaction steps")
 
 
-def exchange(conn: Connection, code: str, verifier: str, redirect_uri: str = REDIRECT_URI) -> Tokens:
-    provider = conn.provider
-    body = urlencode(
-        {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": redirect_uri,
-            "client_id": provider.client_id,
-            "code_verifier": verifier,
-        }
-    )
-    status, _, data = conn.request("POST", provider.token_path, body)
+def exchange(conn: Connection, login: PkceLogin, code: str) -> Tokens:
+    status, _, data = conn.request("POST", conn.provider.token_path, urlencode(login.token_form(code)))
     if status != 200:
         raise FlowError(f"token answered {status}: {data[:200]!r}")
     document = json.loads(data)
@@ -198,7 +175,6 @@ def userinfo(conn: Connection, access_token: str) -> dict:
 
 def login(conn: Connection) -> dict:
     """One whole login; returns the userinfo claims."""
-    verifier, challenge = pkce_pair()
-    code = authorize(conn, challenge)
-    tokens = exchange(conn, code, verifier)
+    login = new_login(conn.provider)
+    tokens = exchange(conn, login, authorize(conn, login))
     return userinfo(conn, tokens.access_token)

@@ -21,8 +21,10 @@ from multiprocessing.connection import Connection as Pipe
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
+from mock_platform.pkce_login import PkceLogin
+
 from . import procs
-from .flows import Connection, FlowError, Provider, authorize, exchange, login, pkce_pair
+from .flows import Connection, FlowError, Provider, authorize, exchange, login, new_login
 
 SETTLE = 0.3  # seconds for the client processes to start before the warm-up begins
 MINT_PHASE = 0.5  # seconds of minting codes before each timed redeem phase
@@ -121,18 +123,18 @@ def _redeems(provider: Provider, barrier: Barrier, stop: Any, pipe: Pipe) -> Non
     try:
         while True:
             barrier.wait()  # A: a new phase
-            codes: list[tuple[str, str]] = []
+            codes: list[tuple[PkceLogin, str]] = []
             mint_until = time.monotonic() + MINT_PHASE
             while time.monotonic() < mint_until:
-                verifier, challenge = pkce_pair()
+                pkce = new_login(provider)
                 try:
-                    codes.append((authorize(client.conn, challenge), verifier))
+                    codes.append((pkce, authorize(client.conn, pkce)))
                 except FAILURES as error:
                     client.first_error = client.first_error or f"authorize: {error}"
             barrier.wait()  # B: everybody minted; the timed redeem phase starts
             started = time.process_time()
-            for code, verifier in codes:
-                client.attempt(exchange, None, client.conn, code, verifier)
+            for pkce, code in codes:
+                client.attempt(exchange, None, client.conn, pkce, code)
             cpu += time.process_time() - started
             barrier.wait()  # C: everybody redeemed; the parent decides whether to go on
             barrier.wait()  # D: the decision is in `stop`

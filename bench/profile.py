@@ -20,15 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 from flask import Flask
 from werkzeug.test import Client
 
 from mock_platform.app import create_app
+from mock_platform.pkce_login import PkceLogin
 from mock_platform.settings import Settings
 
-from .flows import REDIRECT_URI, pkce_pair
+from .flows import REDIRECT_URI
 
 BASE_URL = "http://127.0.0.1:8080"
 
@@ -50,31 +51,10 @@ class Timed:
 
 
 def login(client: Client, issuer_path: str) -> None:
-    verifier, challenge = pkce_pair()
-    query = urlencode(
-        {
-            "client_id": "nextflow_cli",
-            "response_type": "code",
-            "scope": "openid profile email offline_access",
-            "redirect_uri": REDIRECT_URI,
-            "state": "s" * 16,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-            "login_hint": "alice",
-        }
-    )
-    response = client.get(f"{issuer_path}/oauth/authorize?{query}")
-    code = parse_qs(urlsplit(response.headers["Location"]).query)["code"][0]
-    response = client.post(
-        f"{issuer_path}/oauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "client_id": "nextflow_cli",
-            "code_verifier": verifier,
-        },
-    )
+    pkce = PkceLogin("nextflow_cli", "alice", REDIRECT_URI)
+    response = client.get(f"{issuer_path}/oauth/authorize?{urlencode(pkce.authorize_query())}")
+    code = pkce.code_from(response.headers["Location"])
+    response = client.post(f"{issuer_path}/oauth/token", data=pkce.token_form(code))
     assert response.status_code == 200, response.text
     token = response.json["access_token"]
     response = client.get(f"{issuer_path}/userinfo", headers={"Authorization": f"Bearer {token}"})

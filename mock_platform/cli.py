@@ -16,9 +16,10 @@ from typing import Any
 import click
 from sqlalchemy.engine import make_url
 
+from .defects import DEFECTS
 from .errors import ConfigError
 from .runtime import Runtime
-from .settings import DEFECTS, ENV_PREFIX, FIELDS, Settings
+from .settings import ENV_PREFIX, FIELDS, Settings
 
 
 def settings_options(names: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -130,7 +131,9 @@ def check_config(**flags: Any) -> None:
         )
     click.echo(f"users: {', '.join(u.user_name for u in runtime.directory.users)}")
     if settings.defects:
-        click.echo("defects: " + ", ".join(f"{name} ({DEFECTS[name]})" for name in sorted(settings.defects)))
+        click.echo(
+            "defects: " + ", ".join(f"{name} ({DEFECTS[name].meaning})" for name in sorted(settings.defects))
+        )
     click.echo("configuration OK")
 
 

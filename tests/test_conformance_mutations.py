@@ -1,6 +1,6 @@
 """Mutation check of the conformance suite: each deliberate defect of the mock must fail its case.
 
-For every defect in `mock_platform.settings.DEFECTS` the suite runs, in this process, only the
+For every defect in `mock_platform.defects.DEFECTS` the suite runs, in this process, only the
 cases that target it, against a mock started with that defect, and the targeted cases must FAIL;
 the same cases against a clean mock must PASS. `python tests/test_conformance_mutations.py`
 prints the mutation score table of the README.
@@ -21,7 +21,7 @@ import pytest
 
 from conformance.__main__ import main as compare_command
 from conformance.catalog import CASES, MODULES
-from mock_platform.settings import DEFECTS
+from mock_platform.defects import DEFECTS
 
 # The cases each defect is meant to trip (the suite may fail a few more, which is fine).
 DEFECT_TARGETS: dict[str, tuple[str, ...]] = {
@@ -95,7 +95,7 @@ def test_defect_is_caught(defect: str, tmp_path: Path) -> None:
     targets = DEFECT_TARGETS[defect]
     results = results_of(run_suite(targets, (defect,), tmp_path))
     missed = {case: results.get(case, "not run") for case in targets if results.get(case) != "FAIL"}
-    assert missed == {}, f"defect {defect} ({DEFECTS[defect]}) was not caught by {sorted(missed)}"
+    assert missed == {}, f"defect {defect} ({DEFECTS[defect].meaning}) was not caught by {sorted(missed)}"
 
 
 def test_compare_prints_the_fidelity_diff(
@@ -127,7 +127,7 @@ def mutation_table() -> str:
             failed = [case for case in targets if results.get(case) == "FAIL"]
             caught += bool(failed)
             verdict = "yes" if len(failed) == len(targets) else f"partly ({', '.join(failed) or 'none'})"
-            lines.append(f"| `{defect}` | {DEFECTS[defect]} | {', '.join(targets)} | {verdict} |")
+            lines.append(f"| `{defect}` | {DEFECTS[defect].meaning} | {', '.join(targets)} | {verdict} |")
     lines.append(f"\nMutation score: {caught}/{len(DEFECT_TARGETS)} defects caught.")
     return "\n".join(lines)
 

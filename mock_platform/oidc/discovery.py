@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..clients import AUTH_METHODS
 from ..settings import Settings
 
-CLIENT_AUTH_METHODS = ["none", "client_secret_basic", "client_secret_post"]
 CLAIMS = [
     "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "azp", "at_hash",
     "name", "given_name", "family_name", "nickname", "preferred_username", "picture", "email", "email_verified",
@@ -34,9 +34,9 @@ def provider_metadata(settings: Settings) -> dict[str, Any]:
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
-        "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
-        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "revocation_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "code_challenge_methods_supported": sorted(settings.pkce_methods),  # S256 sorts first
         "prompt_values_supported": ["none", "login"],
         "claims_supported": CLAIMS,
         "claims_parameter_supported": False,

@@ -15,11 +15,11 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import requests
 
-from client.pkce import compute_challenge, generate_state, generate_verifier
+from mock_platform.pkce_login import PkceLogin
 
 from ..serve_process import MOCK_PLATFORM, free_port, wait_healthy
 
@@ -113,36 +113,16 @@ class Login:
 def login(http: requests.Session, authorize_issuer: str, user: str, token_issuer: str | None = None) -> Login:
     """A headless code + PKCE login; the code may be redeemed at another server (`token_issuer`)."""
     token_issuer = token_issuer or authorize_issuer
-    verifier, state = generate_verifier(), generate_state()
-    query = {
-        "client_id": "nextflow_cli",
-        "response_type": "code",
-        "scope": SCOPE,
-        "redirect_uri": REDIRECT_URI,
-        "state": state,
-        "code_challenge": compute_challenge(verifier),
-        "code_challenge_method": "S256",
-        "login_hint": user,
-    }
+    pkce = PkceLogin("nextflow_cli", user, REDIRECT_URI, scope=SCOPE)
     response = http.get(
-        f"{authorize_issuer}/oauth/authorize?{urlencode(query)}", allow_redirects=False, timeout=TIMEOUT
-    )
-    assert response.status_code == 302, f"authorize: {response.status_code} {response.text[:300]}"
-    callback = parse_qs(urlsplit(response.headers["Location"]).query)
-    assert callback["state"] == [state], callback
-    code = callback["code"][0]
-    http.cookies.clear()  # the next login is a new browser; token and userinfo carry no cookies
-    response = http.post(
-        f"{token_issuer}/oauth/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": REDIRECT_URI,
-            "client_id": "nextflow_cli",
-            "code_verifier": verifier,
-        },
+        f"{authorize_issuer}/oauth/authorize?{urlencode(pkce.authorize_query())}",
+        allow_redirects=False,
         timeout=TIMEOUT,
     )
+    assert response.status_code == 302, f"authorize: {response.status_code} {response.text[:300]}"
+    code = pkce.code_from(response.headers["Location"])
+    http.cookies.clear()  # the next login is a new browser; token and userinfo carry no cookies
+    response = http.post(f"{token_issuer}/oauth/token", data=pkce.token_form(code), timeout=TIMEOUT)
     assert response.status_code == 200, f"token: {response.status_code} {response.text[:300]}"
     return Login(user, code, response.json())
 
