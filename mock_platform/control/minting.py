@@ -68,14 +68,14 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
         raise BadInput("nonce: only with id_token: true")
 
     subject = Subject(user, issued_at, extra)
-    claims = access_token_claims(
-        runtime,
-        client_id=client_id,
-        subject=subject,
-        scope=scope,
-        now=issued_at,
-        lifetime=expires - issued_at,
-    )
+    granted: dict[str, Any] = {
+        "client_id": client_id,
+        "subject": subject,
+        "scope": scope,
+        "now": issued_at,
+        "lifetime": expires - issued_at,
+    }
+    claims = access_token_claims(runtime, **granted)
     chosen = {"iss": issuer} | ({"aud": audience} if audience is not None else {})
     claims.update(chosen)
     access_token = sign(claims, key, ACCESS_TOKEN_TYPE, kid=kid)
@@ -88,16 +88,7 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
         "stored": not broken,
     }
     if flag(document, "id_token"):
-        id_claims = id_token_claims(
-            runtime,
-            client_id=client_id,
-            subject=subject,
-            scope=scope,
-            now=issued_at,
-            lifetime=expires - issued_at,
-            nonce=nonce,
-            access_token=access_token,
-        )
+        id_claims = id_token_claims(runtime, **granted, nonce=nonce, access_token=access_token)
         id_claims.update(chosen)
         result["id_token"] = sign(id_claims, key, ID_TOKEN_TYPE, kid=kid)
         result["id_token_claims"] = id_claims
