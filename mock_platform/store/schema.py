@@ -1,0 +1,124 @@
+"""The tables, in SQLAlchemy Core, for any database SQLAlchemy speaks.
+
+Secrets are stored as SHA-256 digests (`*_hash` columns), never in clear.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Column, Float, Index, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+# One row (id 1) that every worker reads to learn what changed: a version per reloadable document,
+# the identity queue's length and the mock clock.
+state = Table(
+    "state",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("directory_version", Integer, nullable=False, default=0),
+    Column("clients_version", Integer, nullable=False, default=0),
+    Column("keys_version", Integer, nullable=False, default=0),
+    Column("faults_version", Integer, nullable=False, default=0),
+    Column("queued_identities", Integer, nullable=False, default=0),
+    Column("clock_offset", Float, nullable=False, default=0.0),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("body", JSON, nullable=False),
+)
+
+codes = Table(
+    "codes",
+    metadata,
+    Column("code_hash", String(64), primary_key=True),
+    Column("grant_id", String(32), nullable=False),
+    Column("client_id", String(200), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("redirect_uri", Text),
+    Column("scope", Text, nullable=False),
+    Column("nonce", Text),
+    Column("code_challenge", String(128)),
+    Column("code_challenge_method", String(16)),
+    Column("auth_time", Integer, nullable=False),
+    Column("claims", JSON),
+    Column("expires_at", Float, nullable=False),
+    Column("used_at", Float),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("grant_id", String(32), nullable=False, index=True),
+    Column("client_id", String(200), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("auth_time", Integer, nullable=False),
+    Column("claims", JSON),
+    Column("access_hash", String(64), nullable=False, unique=True),
+    Column("access_expires_at", Float, nullable=False),
+    Column("refresh_hash", String(64), unique=True),
+    Column("refresh_expires_at", Float),
+    Column("issued_at", Float, nullable=False),
+    Column("revoked_at", Float),
+    Column("refresh_rotated_at", Float),
+    Column("refresh_revoked_at", Float),
+    sqlite_autoincrement=True,
+)
+
+pats = Table(
+    "pats",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, nullable=False, index=True),
+    Column("name", String(1000), nullable=False),
+    Column("secret_hash", String(64), nullable=False),
+    Column("date_created", Float, nullable=False),
+    Column("last_used", Float),
+    Column("deleted_at", Float),
+    sqlite_autoincrement=True,
+)
+Index(
+    "pats_live_name",
+    pats.c.user_id,
+    pats.c.name,
+    unique=True,
+    sqlite_where=pats.c.deleted_at.is_(None),
+    postgresql_where=pats.c.deleted_at.is_(None),
+)
+
+identity_queue = Table(
+    "identity_queue",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(200)),
+    Column("user_id", Integer, nullable=False),
+    Column("claims", JSON),
+    Column("remaining", Integer, nullable=False),
+)
+
+faults = Table(
+    "faults",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("spec", JSON, nullable=False),
+    Column("remaining", Integer),
+    Column("hits", Integer, nullable=False, default=0),
+)
+
+request_log = Table(
+    "request_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry", JSON, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+
+def storable_id(value: int) -> bool:
+    """Whether an id from a URL fits a 64-bit INTEGER column; no stored row has any other id."""
+    return -(2**63) <= value < 2**63
