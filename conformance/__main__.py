@@ -1,59 +1,138 @@
-"""`python -m conformance compare a.json b.json` and `python -m conformance save-login ...`."""
+"""`python -m conformance compare a.json b.json` and `python -m conformance save-login ...`.
+
+The suite itself runs under pytest (`pytest --pyargs conformance ...`); these are its helpers. Like
+`mock-platform` and `platform-auth`, errors are one line on stderr: exit code 2 for a usage error,
+1 for anything else.
+"""
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
-import requests
+import click
 
 from .checks import Secrets
 from .login import BrowserDriver, LoginError
 from .oauth import Flow, Listener, encode_pairs
 from .plugin import OTHER_CLIENT
+from .preflight import PreflightError, preflight
 from .report import compare
 from .target import Http
+from .transport import Transport, TransportConfigError, resolve_trust
+
+PROG = "python -m conformance"
 
 
-def _compare(args: argparse.Namespace) -> int:
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mock-platform", prog_name=PROG, message="%(prog)s %(version)s")
+def cli() -> None:
+    """Helpers of the Seqera Platform conformance suite (the suite runs under pytest).
+
+    \b
+    pytest --pyargs conformance --platform-url https://platform.example.com/api --report out/run.md
+    """
+
+
+@cli.command("compare")
+@click.argument("first", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("second", type=click.Path(dir_okay=False, path_type=Path))
+def compare_command(first: Path, second: Path) -> int:
+    """Print the cases whose results differ between two JSON reports (exit 1 when some do).
+
+    FIRST is the report.json of one run (e.g. the mock), SECOND of another (e.g. a real install).
+    """
     documents = []
-    for path in (args.first, args.second):
+    for path in (first, second):
         try:
-            documents.append(json.loads(Path(path).read_text(encoding="utf-8")))
+            documents.append(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError) as error:
-            print(f"error: cannot read report {path}: {error}", file=sys.stderr)
-            return 2
-    first, second = documents
-    print(f"a: {first['meta'].get('target')}  ({first['summary_line']})")
-    print(f"b: {second['meta'].get('target')}  ({second['summary_line']})")
-    differences = compare(first, second)
-    print("\n".join(differences) if differences else "no differences")
+            raise click.UsageError(f"cannot read report {path}: {error}") from None
+    a, b = documents
+    click.echo(f"a: {a['meta'].get('target')}  ({a['summary_line']})")
+    click.echo(f"b: {b['meta'].get('target')}  ({b['summary_line']})")
+    differences = compare(a, b)
+    click.echo("\n".join(differences) if differences else "no differences")
     return 1 if differences else 0
 
 
-def _save_login(args: argparse.Namespace) -> int:
+@cli.command("save-login")
+@click.option(
+    "--platform-url",
+    required=True,
+    envvar="CONFORMANCE_PLATFORM_URL",
+    help="API root, e.g. https://platform.example.com/api [CONFORMANCE_PLATFORM_URL]",
+)
+@click.option(
+    "--output",
+    default="conformance-login.json",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the storage state.",
+)
+@click.option(
+    "--client-id",
+    default="nextflow_cli",
+    show_default=True,
+    type=click.Choice(sorted(OTHER_CLIENT)),
+    help="The client whose login is saved.",
+)
+@click.option(
+    "--timeout", default=300.0, show_default=True, type=float, help="Seconds to wait for the sign-in."
+)
+@click.option("--headless", is_flag=True, help="No window (only with --username/--password).")
+@click.option("--username", help="Fill the sign-in form automatically with this user name.")
+@click.option("--password", help="... and this password.")
+@click.option(
+    "--username-selector", default="input[name=username]", show_default=True, help="The user name field."
+)
+@click.option(
+    "--password-selector", default="input[name=password]", show_default=True, help="The password field."
+)
+@click.option(
+    "--submit-selector",
+    default="button[name=action][value=login]",
+    show_default=True,
+    help="The sign-in button.",
+)
+@click.option(
+    "--ca-bundle",
+    envvar="CONFORMANCE_CA_BUNDLE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PEM file of the CAs that sign the provider's certificates [CONFORMANCE_CA_BUNDLE].",
+)
+@click.option("--insecure", is_flag=True, help="Do not verify certificates.")
+def save_login(**options: Any) -> int:
+    """Sign in once in a browser (SSO, magic link, MFA) and save the session for --login storage-state."""
+    if options["headless"] and (options["username"] is None or options["password"] is None):
+        raise click.UsageError(
+            "--headless needs --username and --password (nobody can sign in to a hidden window)"
+        )
+    if not options["headless"] and not _has_display():
+        raise click.UsageError(
+            "no display for a browser window (DISPLAY is unset): run save-login where you can see a browser, "
+            "or fill the form without one with --headless --username U --password P"
+        )
+    try:
+        ca_bundle = str(options["ca_bundle"]) if options["ca_bundle"] else None
+        transport = Transport(resolve_trust(ca_bundle, options["insecure"]))
+    except TransportConfigError as error:
+        raise click.UsageError(str(error)) from None
+    return _save_login(SimpleNamespace(**options), transport)
+
+
+def _save_login(args: SimpleNamespace, transport: Transport) -> int:
     """Open a browser on the provider's sign-in; once the callback arrives, save the session."""
     api_url = args.platform_url.rstrip("/")
     secrets = Secrets()
     try:
-        discovery = Http(secrets).get(f"{api_url}/.well-known/openid-configuration")
-    except requests.RequestException as error:
-        print(
-            f"error: cannot reach {api_url} ({type(error).__name__}); check --platform-url", file=sys.stderr
-        )
-        return 1
-    if discovery.status_code != 200:
-        print(f"error: discovery at {api_url} answered HTTP {discovery.status_code}", file=sys.stderr)
-        return 1
-    try:
-        endpoint = discovery.json()["authorization_endpoint"]
-    except (ValueError, KeyError, TypeError):
-        print(f"error: discovery at {api_url} has no authorization_endpoint", file=sys.stderr)
-        return 1
+        discovery = preflight(Http(secrets, transport), api_url)
+    except PreflightError as error:
+        raise click.ClickException(error.one_line()) from None
     automatic = args.username is not None and args.password is not None
     options = SimpleNamespace(
         headed=not args.headless,
@@ -66,6 +145,9 @@ def _save_login(args: argparse.Namespace) -> int:
         submit_selector=args.submit_selector,
         cancel_selector="",
         continue_selectors=(),
+        transport=transport,
+        login_script=None,
+        sign_in_origins=frozenset(),
     )
     driver = BrowserDriver("form" if automatic else "manual", options, secrets, None)
     listener = Listener()
@@ -74,22 +156,20 @@ def _save_login(args: argparse.Namespace) -> int:
             args.client_id, listener, audience="platform" if args.client_id == "seqera_ai_cli" else None
         )
         if not automatic:
-            print(f"Sign in to {api_url} in the browser window (waiting up to {args.timeout:.0f} s)...")
-        navigation = driver.navigate(f"{endpoint}?{encode_pairs(flow.params())}", listener=listener)
+            click.echo(f"Sign in to {api_url} in the browser window (waiting up to {args.timeout:.0f} s)...")
+        url = f"{discovery['authorization_endpoint']}?{encode_pairs(flow.params())}"
+        navigation = driver.navigate(url, listener=listener)
         if not navigation.hits:
-            print(
-                f"error: the sign-in did not reach the callback ({navigation.describe(secrets)})",
-                file=sys.stderr,
+            raise click.ClickException(
+                f"the sign-in did not reach the callback ({navigation.describe(secrets)})"
             )
-            return 1
         driver.save_state(Path(args.output))
     except LoginError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+        raise click.ClickException(str(error)) from None
     finally:
         driver.close()
         listener.close()
-    print(
+    click.echo(
         f"Saved the signed-in session to {args.output}; use --login storage-state --storage-state {args.output}"
     )
     return 0
@@ -102,38 +182,23 @@ def _has_display() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m conformance", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    diff = commands.add_parser(
-        "compare", help="Print the cases whose results differ between two JSON reports."
-    )
-    diff.add_argument("first", help="report.json of the first run (e.g. the mock)")
-    diff.add_argument("second", help="report.json of the second run (e.g. a real install)")
-    diff.set_defaults(run=_compare)
-    save = commands.add_parser(
-        "save-login",
-        help="Sign in once in a browser (SSO, magic link, MFA) and save the session for --login storage-state.",
-    )
-    save.add_argument("--platform-url", required=True, help="API root, e.g. https://platform.example.com/api")
-    save.add_argument("--output", default="conformance-login.json", help="Where to write the storage state.")
-    save.add_argument("--client-id", default="nextflow_cli", choices=sorted(OTHER_CLIENT))
-    save.add_argument("--timeout", type=float, default=300.0, help="Seconds to wait for the sign-in.")
-    save.add_argument("--headless", action="store_true", help="No window (only with --username/--password).")
-    save.add_argument("--username", help="Fill the sign-in form automatically with this user name.")
-    save.add_argument("--password", help="... and this password.")
-    save.add_argument("--username-selector", default="input[name=username]")
-    save.add_argument("--password-selector", default="input[name=password]")
-    save.add_argument("--submit-selector", default="button[name=action][value=login]")
-    save.set_defaults(run=_save_login)
-    args = parser.parse_args(argv)
-    if args.command == "save-login" and args.headless and (args.username is None or args.password is None):
-        parser.error("--headless needs --username and --password (nobody can sign in to a hidden window)")
-    if args.command == "save-login" and not args.headless and not _has_display():
-        parser.error(
-            "no display for a browser window (DISPLAY is unset): run save-login where you can see a browser, "
-            "or fill the form without one with --headless --username U --password P"
-        )
-    return args.run(args)
+    """Run the CLI; errors are one line on stderr, usage errors exit 2."""
+    try:
+        result = cli.main(args=argv, prog_name=PROG, standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as error:
+        click.echo(error.format_message(), err=True)
+        return 2
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx is not None else PROG
+        click.echo(f"Error: {error.format_message()} (see {command} --help)", err=True)
+        return 2
+    except click.ClickException as error:
+        click.echo(f"Error: {error.format_message()}", err=True)
+        return error.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":

@@ -169,7 +169,7 @@ IDT-01 | id_token is a compact JWS with alg RS256 | MUST / MUST(C) | Core §2, �
 IDT-02 | id_token kid matches exactly one published RSA key | MUST | Core §10.1, §10.1.1; RFC 7515 §4.1.4 | S | Safe
 IDT-03 | id_token signature verifies | MUST(C) | Core §3.1.3.7; RFC 7515 §5.2 | S | Safe
 IDT-04 | id_token iss equals the discovery issuer | MUST | Core §3.1.3.7, §16.15; Disc §4.3 | S | Safe
-IDT-05 | id_token aud contains the client; azp equals it | MUST / SHOULD | Core §2, §3.1.3.7 | S | Safe
+IDT-05 | id_token aud contains the client; azp, when present, is the client | MUST / SHOULD | Core §2, §3.1.3.7 | S | Safe
 IDT-06 | id_token exp valid | MUST | Core §2, §3.1.3.7; RFC 7519 §4.1.4 | S | Safe
 IDT-07 | id_token iat valid | MUST / SHOULD | Core §2, §3.1.3.7 | S | Safe
 IDT-08 | id_token sub valid and stable across logins | MUST | Core §2, §5.7 | S | Safe
@@ -206,6 +206,7 @@ UI-10 | Scheme written bearer / BEARER accepted | SHOULD | RFC 9110 §11.1; RFC 
 UI-11 | id_token or refresh token as Bearer refused | SHOULD | Core §16.11 | S | Safe
 UI-12 | Access token refused after expires_in | MUST | RFC 6750 §3.1 | S | Slow
 UI-13 | CORS on userinfo recorded | INFO | Core §5.3 | S | Safe
+UI-14 | userinfo answers only the claims of the granted scopes | SHOULD | Core §5.4, §5.3.2; RFC 6749 §3.3 | B→S | Care
 REV-01 | Revoking the refresh token stops later refreshes | MUST | RFC 7009 §2, §2.1, §2.2 | S | Care
 REV-02 | Revoking the refresh token also revokes its access token | SHOULD | RFC 7009 §2.1 | S | Care
 REV-03 | Revoking the access token | SHOULD | RFC 7009 §2 | S | Care
@@ -213,6 +214,7 @@ REV-04 | Unknown token: 200 | MUST | RFC 7009 §2.2 | H | Safe
 REV-05 | Bogus token_type_hint ignored | MUST | RFC 7009 §2.1, §2.2 | S | Care
 REV-06 | GET does not revoke | SHOULD | RFC 7009 §2.1 | S | Safe
 REV-07 | Another client cannot revoke the token | SHOULD | RFC 7009 §2.1 | S | Care
+REV-08 | An access token whose revocation was answered 200 no longer works | MUST | RFC 7009 §2.1, §2.2 | S | Care
 INTR-01 | Unauthenticated introspection discloses nothing | MUST | RFC 7662 §2.1, §4 | S | Safe
 INTR-02 | Introspection of live, revoked and garbage tokens | MUST | RFC 7662 §2.2 | S | Safe
 PUI-01 | /user-info accepts the OIDC access token | MUST(C) | Seqera OpenAPI UserInfo; nextflow BaseCommandImpl.getUserInfo | S | Safe

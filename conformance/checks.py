@@ -22,8 +22,16 @@ import pytest
 from .catalog import LEVELS, Case
 
 SECRET_PARAMS = frozenset(
-    {"code", "code_verifier", "access_token", "id_token", "refresh_token", "token", "accessKey", "password"}
-)
+    {
+        "code", "code_verifier", "access_token", "id_token", "refresh_token", "token", "accessKey", "password",
+        "client_secret",
+    }
+)  # fmt: skip
+SECRET_JSON = re.compile(r'"(' + "|".join(sorted(SECRET_PARAMS)) + r')"(\s*:\s*)"([^"\\]+)"')
+EXCERPT_HEADERS = (
+    "Content-Type", "Location", "WWW-Authenticate", "Cache-Control", "Retry-After", "Access-Control-Allow-Origin",
+)  # fmt: skip
+EXCERPT_BODY = 400
 REQUEST_ID_HEADERS = ("X-Request-Id", "X-Correlation-Id", "X-Amzn-Trace-Id", "X-Trace-Id", "Traceparent")
 
 
@@ -33,6 +41,14 @@ class CaseFailed(AssertionError):
 
 class CaseStopped(Exception):
     """A SHOULD or INFO case cannot go on; what it found is already recorded."""
+
+
+class Inconclusive(Exception):
+    """The case could not be judged: rate limited, timed out, or the login itself could not be done.
+
+    Its own result (INCONCLUSIVE), never PASS or FAIL; the message says what happened and how long
+    the suite waited.
+    """
 
 
 class ConformanceWarning(UserWarning):
@@ -60,7 +76,17 @@ class Secrets:
         for value in sorted(self._values, key=len, reverse=True):
             if value in text:
                 text = text.replace(value, fingerprint(value))
-        return _redact_params(text)
+        return _redact_json(_redact_params(text))
+
+
+def _redact_json(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        value = match.group(3)
+        if value.startswith("«"):
+            return match.group(0)
+        return f'"{match.group(1)}"{match.group(2)}"{fingerprint(value)}"'
+
+    return SECRET_JSON.sub(replace, text)
 
 
 def _redact_params(text: str) -> str:
@@ -140,6 +166,7 @@ class Check:
             entry["location"] = _location_summary(location)
         if field:
             entry["field"] = field
+        entry["exchange"] = exchange_excerpt(response)
         self.evidence.append(entry)
 
     def navigation(self, method: str, url: str, navigation: Any) -> None:
@@ -214,6 +241,40 @@ def error_of(response: Any) -> str | None:
     if isinstance(body.get("message"), str) and response.status_code >= 400:
         return body["message"]
     return None
+
+
+def exchange_excerpt(response: Any) -> dict[str, str]:
+    """The request and the answer as text, shortened; credentials reduced to fingerprints.
+
+    Everything else that could be secret is masked when the report is written (`Secrets.redact`).
+    """
+    request = response.request
+    lines = []
+    if request is not None:
+        parts = urlsplit(request.url or "")
+        lines.append(f"{request.method} {parts.path}{'?' + parts.query if parts.query else ''}")
+        for name in ("Content-Type", "Origin"):
+            if request.headers.get(name):
+                lines.append(f"{name}: {request.headers[name]}")
+        authorization = request.headers.get("Authorization")
+        if authorization:
+            scheme, _, credential = authorization.partition(" ")
+            lines.append(f"Authorization: {scheme} {fingerprint(credential) if credential else ''}".rstrip())
+        body = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body
+        if body:
+            lines += ["", _shorten(body, len(body))]
+    answer = [f"HTTP {response.status_code} {response.reason or ''}".rstrip()]
+    answer += [f"{name}: {response.headers[name]}" for name in EXCERPT_HEADERS if name in response.headers]
+    content = response.content or b""
+    if content:
+        text = content[: EXCERPT_BODY * 2].decode(response.encoding or "utf-8", "replace")
+        answer += ["", _shorten(text, len(content))]
+    return {"request": "\n".join(lines), "response": "\n".join(answer)}
+
+
+def _shorten(text: str, size: int) -> str:
+    text = text.strip()
+    return text if len(text) <= EXCERPT_BODY else text[:EXCERPT_BODY] + f"… ({size} bytes in all)"
 
 
 def _location_summary(location: str) -> str:

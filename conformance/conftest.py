@@ -18,7 +18,8 @@ from .checks import Check, Secrets
 from .harness import OAuth, Session, Tokens
 from .login import BrowserDriver, HintDriver, LoginError, make_driver
 from .platform import Platform
-from .plugin import CHECK_KEY, META_KEY, SECRETS_KEY, Options, options_of
+from .plugin import CHECK_KEY, META_KEY, PREFLIGHT_KEY, SECRETS_KEY, Options, options_of, run_facts
+from .preflight import PreflightError, preflight
 from .target import Clock, Discovery, Http, Jwks, Target, is_loopback, origin, probe_control, start_mock
 
 
@@ -41,9 +42,9 @@ def artifacts(options: Options, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def target(
     options: Options, secrets: Secrets, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
 ) -> Iterator[Target]:
-    http = Http(secrets)
+    http = Http(secrets, options.transport)
     meta = pytestconfig.stash[META_KEY]
-    meta.update(client_id=options.client_id, login=options.login, safe_only=options.safe_only)
+    meta.update(run_facts(options))
     if options.platform_url:
         api_url = options.platform_url[:-1] if options.platform_url.endswith("/") else options.platform_url
         control = f"{origin(api_url)}/_mock"
@@ -61,13 +62,14 @@ def target(
 
 
 @pytest.fixture(scope="session")
-def discovery(target: Target) -> Discovery:
-    response = target.http.get(target.discovery_url)
+def discovery(target: Target, pytestconfig: pytest.Config) -> Discovery:
+    """The preflight's document (fetched once, before any case); for the self-started mock, fetched here."""
+    if PREFLIGHT_KEY in pytestconfig.stash:
+        return pytestconfig.stash[PREFLIGHT_KEY]
     try:
-        document = response.json()
-    except ValueError:
-        document = None
-    return Discovery(response, response.text, document if isinstance(document, dict) else {})
+        return preflight(target.http, target.api_url)
+    except PreflightError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +89,7 @@ def clock(target: Target, options: Options) -> Iterator[Clock]:
 
 @pytest.fixture(scope="session")
 def probe(options: Options, secrets: Secrets, artifacts: Path) -> Iterator[HintDriver]:
-    driver = HintDriver(options.username, secrets, artifacts)
+    driver = HintDriver(options.username, secrets, artifacts, options.transport, options.sign_in_origins)
     yield driver
     driver.close()
 
@@ -175,8 +177,8 @@ def second_account(
         pytest.skip("needs a second dedicated account: --second-user and --second-password")
     driver: HintDriver | BrowserDriver
     if options.login == "hint":
-        driver = HintDriver(username, secrets, artifacts)
-    elif options.login == "form" and isinstance(session.driver, BrowserDriver):
+        driver = HintDriver(username, secrets, artifacts, options.transport, options.sign_in_origins)
+    elif options.login in ("form", "script") and isinstance(session.driver, BrowserDriver):
         driver = session.driver.as_user(username, password)
     else:
         pytest.skip(f"the {options.login} driver cannot sign in a second account")

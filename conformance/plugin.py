@@ -8,25 +8,33 @@ no `case` marker. The fixtures live in `conformance/conftest.py` and exist only 
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
 from .catalog import CASES, Case
-from .checks import CaseFailed, CaseStopped, Check, Secrets
+from .checks import CaseFailed, CaseStopped, Check, Inconclusive, Secrets
+from .login_script import LoginScript, ScriptError, load_script
+from .transport import Transport, TransportConfigError, resolve_trust
 
-DRIVERS = ("hint", "form", "storage-state", "manual")
+DRIVERS = ("hint", "form", "script", "storage-state", "manual")
+# Exit statuses beyond pytest's own (0 passed, 1 a MUST case failed, 2 interrupted, 3 internal error,
+# 4 usage error, 5 nothing collected).
+EXIT_INCONCLUSIVE = 6  # no MUST case failed, but some cases could not be judged (429/503, timeouts)
+EXIT_NOT_STARTED = 7  # the preflight stopped the run before any case
 OTHER_CLIENT = {"nextflow_cli": "seqera_ai_cli", "seqera_ai_cli": "nextflow_cli"}
 # Cases that burn a grant or trip reuse detection run after everything else (catalog §4.5). Logins in
 # the shared browser session may all belong to one grant (panva's do): replaying a code or revoking a
 # token there ends the grant, and with it the tokens the other cases share.
 RUN_LAST = (
     "JWKS-10", "PKCE-14", "TOK-10", "TOK-11", "REF-04", "REF-05", "REF-12", "REV-01", "REV-02", "REV-03", "REV-05",
-    "REV-06", "REV-07", "PATU-05", "SEC-03",
+    "REV-06", "REV-07", "REV-08", "PATU-05", "SEC-03",
 )  # fmt: skip
 # Where the mock reproduces Platform on purpose and Platform departs from the specification, the
 # failure is expected against the mock: reported as FAIL ("accepted"), not failing the run (xfail).
@@ -64,6 +72,14 @@ class Options:
     mock_defects: frozenset[str]
     cases: tuple[str, ...]
     accepted: dict[str, str]
+    transport: Transport
+    login_script: LoginScript | None
+    baseline: dict[str, Any] | None
+
+    @property
+    def sign_in_origins(self) -> frozenset[str]:
+        """Origins an external sign-in passes through (from the login script)."""
+        return self.login_script.origins if self.login_script else frozenset()
 
 
 @dataclass
@@ -78,10 +94,15 @@ class Row:
     accepted: bool = False
 
 
-RESULT_ORDER = ("SKIP", "INFO", "PASS", "WARN", "FAIL")
+RESULT_ORDER = ("SKIP", "INFO", "PASS", "WARN", "INCONCLUSIVE", "FAIL")
 METAVARS = {
     "LOGIN": "DRIVER",
+    "LOGIN_SCRIPT": "PATH",
     "STORAGE_STATE": "PATH",
+    "CA_BUNDLE": "PATH",
+    "BASELINE": "PATH",
+    "TIMEOUT": "SECONDS",
+    "RETRY_WAIT": "SECONDS",
     "LOGIN_TIMEOUT": "SECONDS",
     "MAX_WAIT": "SECONDS",
     "CODE_LIFETIME": "SECONDS",
@@ -96,6 +117,9 @@ ROWS_KEY = pytest.StashKey[dict[str, Row]]()
 META_KEY = pytest.StashKey[dict[str, Any]]()
 CHECK_KEY = pytest.StashKey[Check]()
 ACCEPTED_KEY = pytest.StashKey[str]()
+CASED_KEY = pytest.StashKey[bool]()
+PREFLIGHT_KEY = pytest.StashKey[Any]()
+INCONCLUSIVE_KEY = pytest.StashKey[str]()
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -127,7 +151,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="nextflow_cli",
     )
     add("--second-client-id", "SECOND_CLIENT_ID", "Another registered public client (TOK-07, REF-08).")
-    add("--login", "LOGIN", "Login driver: hint, form, storage-state or manual.", default="hint")
+    add("--login", "LOGIN", "Login driver: hint, form, script, storage-state or manual.", default="hint")
+    add(
+        "--login-script",
+        "LOGIN_SCRIPT",
+        "YAML steps for --login script (goto, fill, click, wait_for, wait_for_url, expect_text).",
+    )
     add("--storage-state", "STORAGE_STATE", "Playwright storage state for --login storage-state.")
     add(
         "--login-user",
@@ -200,7 +229,37 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "Grace window for rotated refresh tokens (REF-04), seconds.",
         default="65",
     )
-    add("--report", "REPORT", "Write report.md and report.json (same content) to this path.")
+    add(
+        "--ca-bundle",
+        "CA_BUNDLE",
+        "PEM file of the CAs that sign the provider's certificates, for every HTTP call and the browser "
+        "(else REQUESTS_CA_BUNDLE, SSL_CERT_FILE, the default store).",
+    )
+    add(
+        "--insecure",
+        "INSECURE",
+        "Do not verify certificates (HTTP calls and browser); the report says so at the top.",
+        action="store_true",
+    )
+    add("--timeout", "TIMEOUT", "Seconds an HTTP request may take.", default="15")
+    add(
+        "--retries",
+        "RETRIES",
+        "Retries of a request answered 429/503 or timed out, before the case is INCONCLUSIVE.",
+        default="3",
+    )
+    add(
+        "--retry-wait",
+        "RETRY_WAIT",
+        "Longest Retry-After honoured, seconds; a longer one makes the case INCONCLUSIVE at once.",
+        default="30",
+    )
+    add(
+        "--report",
+        "REPORT",
+        "Write the report to this path: PATH.md, PATH.json and PATH.html (suffix optional).",
+    )
+    add("--baseline", "BASELINE", "report.json of an earlier run: the report shows what changed since.")
     add("--artifacts", "ARTIFACTS", "Directory for screenshots and pages (default: next to the report).")
     add(
         "--mock-defects",
@@ -226,15 +285,27 @@ def _options(config: pytest.Config) -> Options:
     def get(name: str) -> Any:
         return config.getoption(f"conformance_{name}")
 
-    def number(name: str) -> float:
+    def number(name: str, expected: str = "a number of seconds", minimum: float = 0.0) -> float:
         try:
-            return float(get(name))
+            value = float(get(name))
         except (TypeError, ValueError):
-            raise pytest.UsageError(f"--{name.replace('_', '-')}: expected a number of seconds") from None
+            value = None
+        if value is None or value < minimum:
+            raise pytest.UsageError(f"--{name.replace('_', '-')}: expected {expected}, got {get(name)!r}")
+        return value
 
     login = get("login")
     if login not in DRIVERS:
         raise pytest.UsageError(f"--login: {login!r} is not one of {', '.join(DRIVERS)}")
+    script_path = get("login_script")
+    if (login == "script") != bool(script_path):
+        raise pytest.UsageError(
+            "--login script needs --login-script PATH (YAML steps), and --login-script needs --login script"
+        )
+    try:
+        script = load_script(Path(script_path)) if script_path else None
+    except ScriptError as error:
+        raise pytest.UsageError(str(error)) from None
     storage_state = Path(get("storage_state")) if get("storage_state") else None
     if login == "storage-state" and (storage_state is None or not storage_state.is_file()):
         raise pytest.UsageError(
@@ -243,6 +314,23 @@ def _options(config: pytest.Config) -> Options:
         )
     client_id = get("client_id")
     platform_url = (get("platform_url") or "").strip() or None
+    if platform_url:
+        parts = urlsplit(platform_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise pytest.UsageError(
+                f"--platform-url {platform_url!r} is not an absolute http(s) URL; give the API root, "
+                "e.g. https://platform.example.com/api"
+            )
+    try:
+        transport = Transport(
+            resolve_trust(get("ca_bundle"), get("insecure")),
+            timeout=number("timeout", "a number of seconds above 0", minimum=0.001),
+            retries=int(number("retries", "a whole number of retries (0 or more)")),
+            retry_wait=number("retry_wait"),
+        )
+    except TransportConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    baseline = _read_baseline(Path(get("baseline"))) if get("baseline") else None
     defects = frozenset(d.strip() for d in get("mock_defects").split(",") if d.strip())
     if defects and platform_url:
         raise pytest.UsageError(
@@ -281,6 +369,9 @@ def _options(config: pytest.Config) -> Options:
         mock_defects=defects,
         cases=tuple(c.strip() for c in get("cases").split(",") if c.strip()),
         accepted=accepted,
+        transport=transport,
+        login_script=script,
+        baseline=baseline,
     )
 
 
@@ -293,7 +384,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def options_of(config: pytest.Config) -> Options:
     if OPTIONS_KEY not in config.stash:
-        config.stash[OPTIONS_KEY] = _options(config)
+        options = _options(config)
+        config.stash[OPTIONS_KEY] = options
+        script_secrets = options.login_script.secrets() if options.login_script else []
+        config.stash[SECRETS_KEY].add(options.password, *script_secrets)
     return config.stash[OPTIONS_KEY]
 
 
@@ -333,6 +427,38 @@ def pytest_collection_modifyitems(
             item.add_marker(pytest.mark.skip(reason=f"{case.id} is {case.prod}, not Safe (--safe-only)"))
     last = {id(item) for item, case in cased if case is not None and case.id in RUN_LAST}
     items.sort(key=lambda item: id(item) in last)
+    config.stash[CASED_KEY] = any(case_of(item) for item in items)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> bool | None:
+    """Preflight: before any case, fetch the provider's discovery once; a run that cannot start stops here."""
+    config = session.config
+    if not config.stash.get(CASED_KEY, False) or session.testsfailed or config.option.collectonly:
+        return None
+    options = options_of(config)
+    if options.platform_url is None:
+        return None  # the suite starts the mock itself; its discovery is fetched by the fixture
+    from .preflight import PreflightError, preflight
+    from .target import Http
+
+    http = Http(config.stash[SECRETS_KEY], options.transport)
+    api_url = options.platform_url.rstrip("/")
+    try:
+        config.stash[PREFLIGHT_KEY] = preflight(http, api_url)
+    except PreflightError as error:
+        meta = config.stash[META_KEY]
+        meta.update(target=api_url, not_started=error.document(), **run_facts(options))
+        return True  # no case runs; pytest_sessionfinish writes the report and sets the exit status
+    return None
+
+
+def run_facts(options: Options) -> dict[str, Any]:
+    facts = {"client_id": options.client_id, "login": options.login, "safe_only": options.safe_only}
+    facts |= options.transport.describe()
+    if options.transport.trust.insecure:
+        facts["insecure"] = True
+    return facts
 
 
 @pytest.hookimpl(wrapper=True)
@@ -349,6 +475,12 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
         return True
     except CaseFailed as failure:
         _accept(pyfuncitem, case, str(failure))
+        raise
+    except Inconclusive:
+        if check is not None and check.failures:  # what was judged before stays judged
+            message = check.failure_message()
+            _accept(pyfuncitem, case, message)
+            raise CaseFailed(message) from None
         raise
     except AssertionError as error:
         if check is not None and case.level != "MUST":
@@ -384,8 +516,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return report
     if report.failed and call.excinfo is not None and call.excinfo.errisinstance(CaseFailed):
         report.longrepr = str(call.excinfo.value)
+    if report.failed and call.excinfo is not None and call.excinfo.errisinstance(Inconclusive):
+        message = item.config.stash[SECRETS_KEY].redact(str(call.excinfo.value))
+        item.stash[INCONCLUSIVE_KEY] = message
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1] + 1, f"INCONCLUSIVE: {message}")
     _record(item, case, report, call)
     return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    """An inconclusive case gets its own letter and count in pytest's output: I, "3 inconclusive"."""
+    longrepr = report.longrepr
+    if report.skipped and isinstance(longrepr, tuple) and str(longrepr[2]).startswith("INCONCLUSIVE:"):
+        return "inconclusive", "I", ("INCONCLUSIVE", {"yellow": True})
+    return None
 
 
 def _record(item: pytest.Item, case: Case, report: pytest.TestReport, call: pytest.CallInfo[None]) -> None:
@@ -393,10 +538,13 @@ def _record(item: pytest.Item, case: Case, report: pytest.TestReport, call: pyte
     row = rows.setdefault(case.id, Row(case))
     check = item.stash.get(CHECK_KEY, None)
     secrets = item.config.stash[SECRETS_KEY]
+    inconclusive = item.stash.get(INCONCLUSIVE_KEY, None) if report.when != "teardown" else None
     if report.when == "setup":
         if item.nodeid not in row.nodeids:
             row.nodeids.append(item.nodeid)
-        if report.skipped:
+        if inconclusive is not None:
+            _merge(row, "INCONCLUSIVE", inconclusive)
+        elif report.skipped:
             reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
             _merge(row, "SKIP", reason.removeprefix("Skipped: "))
         elif report.failed:
@@ -410,7 +558,9 @@ def _record(item: pytest.Item, case: Case, report: pytest.TestReport, call: pyte
     if check is not None:
         row.evidence.extend(check.evidence)
         row.observations.update(check.observations)
-    if report.skipped and ACCEPTED_KEY in item.stash:
+    if inconclusive is not None:
+        _merge(row, "INCONCLUSIVE", inconclusive)
+    elif report.skipped and ACCEPTED_KEY in item.stash:
         _merge(row, "FAIL", item.stash[ACCEPTED_KEY])
         row.accepted = True
     elif report.skipped:
@@ -446,6 +596,15 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if "summary_line" not in meta:
         return
     terminalreporter.write_sep("=", "conformance")
+    if meta.get("insecure"):
+        terminalreporter.write_line("certificate verification was OFF (--insecure)", red=True)
+    if meta.get("not_started"):
+        from .preflight import PreflightError
+
+        for line in PreflightError(**meta["not_started"]).lines():
+            terminalreporter.write_line(line, red=True)
+    for line in meta.get("inconclusive", []):
+        terminalreporter.write_line(f"INCONCLUSIVE {line}", yellow=True)
     terminalreporter.write_line(meta["summary_line"])
     if meta.get("written"):
         terminalreporter.write_line("report: " + ", ".join(str(p) for p in meta["written"]))
@@ -457,14 +616,36 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     rows = config.stash.get(ROWS_KEY, {})
-    if not rows or OPTIONS_KEY not in config.stash:
+    meta = config.stash.get(META_KEY, {})
+    if not (rows or meta.get("not_started")) or OPTIONS_KEY not in config.stash:
         return
     from .report import build, write
 
-    meta = config.stash[META_KEY]
+    options = config.stash[OPTIONS_KEY]
     meta["duration"] = round(time.time() - meta["started"], 2)
-    document = build(list(rows.values()), meta, config.stash[SECRETS_KEY])
+    document = build(list(rows.values()), meta, config.stash[SECRETS_KEY], options.baseline)
     meta["summary_line"] = document["summary_line"]
-    report = config.stash[OPTIONS_KEY].report
-    if report is not None:
-        meta["written"] = write(document, report)
+    meta["inconclusive"] = [
+        f"{case['id']}: {(case['message'] or '?').splitlines()[0]}"
+        for case in document["cases"]
+        if case["result"] == "INCONCLUSIVE"
+    ]
+    if options.report is not None:
+        meta["written"] = write(document, options.report)
+    if meta.get("not_started"):
+        session.exitstatus = EXIT_NOT_STARTED
+    elif session.exitstatus == pytest.ExitCode.OK and meta["inconclusive"]:
+        session.exitstatus = EXIT_INCONCLUSIVE
+
+
+def _read_baseline(path: Path) -> dict[str, Any]:
+    """An earlier run's report.json, with `path` added; read once, before anything runs."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise pytest.UsageError(f"--baseline {path}: cannot read it: {error.strerror or error}") from None
+    except ValueError as error:
+        raise pytest.UsageError(f"--baseline {path}: not JSON ({error})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("cases"), list):
+        raise pytest.UsageError(f"--baseline {path}: not a conformance report.json (it has no cases list)")
+    return document | {"path": str(path)}

@@ -6,7 +6,6 @@ with the control API on, so Slow cases move the mock's clock instead of sleeping
 
 from __future__ import annotations
 
-import ipaddress
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,23 +19,13 @@ from urllib.parse import urlsplit
 import requests
 
 from .checks import Secrets
+from .transport import Transport, is_loopback
 
 USER_AGENT = "seqera-conformance/0.1"
-TIMEOUT = 15.0
 
 
 def new_request_id() -> str:
     return "conf-" + uuid.uuid4().hex[:16]
-
-
-def is_loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def origin(url: str) -> str:
@@ -45,21 +34,27 @@ def origin(url: str) -> str:
 
 
 class Http:
-    """A cookie-less requests session: an X-Request-Id on every call, secrets registered, evidence kept."""
+    """A cookie-less requests session: an X-Request-Id on every call, secrets registered, evidence kept.
 
-    def __init__(self, secrets: Secrets) -> None:
+    Requests go through the transport (trust, proxies, retries on 429/503); `patient=False` sends
+    once and hands back whatever happened, for probes that judge a refusal themselves.
+    """
+
+    def __init__(self, secrets: Secrets, transport: Transport) -> None:
         self.secrets = secrets
-        self.session = requests.Session()
+        self.transport = transport
+        self.session = transport.session()
         self.session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
         self.session.headers["User-Agent"] = USER_AGENT
         self.observer: Any = None
         self.refresh_tokens: set[str] = set()
 
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+    def request(self, method: str, url: str, *, patient: bool = True, **kwargs: Any) -> requests.Response:
         headers = {"X-Request-Id": new_request_id(), **(kwargs.pop("headers", None) or {})}
-        kwargs.setdefault("timeout", TIMEOUT)
         kwargs.setdefault("allow_redirects", False)
-        response = self.session.request(method, url, headers=headers, **kwargs)
+        response = self.transport.send(
+            self.session, method, url, patient=patient, on_retry=self._retried, headers=headers, **kwargs
+        )
         self._register(response)
         if self.observer is not None:
             self.observer.response(response)
@@ -71,11 +66,16 @@ class Http:
     def post(self, url: str, **kwargs: Any) -> requests.Response:
         return self.request("POST", url, **kwargs)
 
-    def form(self, url: str, body: str, headers: dict[str, str] | None = None) -> requests.Response:
+    def form(
+        self, url: str, body: str, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> requests.Response:
         """POST an already encoded form body, field order preserved (as the Java client sends it)."""
-        return self.post(
-            url, data=body, headers={"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
-        )
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+        return self.post(url, data=body, headers=headers, **kwargs)
+
+    def _retried(self, what: str) -> None:
+        if self.observer is not None:
+            self.observer.note(retry=what)
 
     def _register(self, response: requests.Response) -> None:
         if "json" not in response.headers.get("Content-Type", ""):
@@ -169,7 +169,7 @@ def start_mock(data_dir: Path, defects: frozenset[str]) -> Iterator[tuple[str, s
 
 def probe_control(http: Http, control_url: str) -> bool:
     try:
-        return http.get(f"{control_url}/clock").status_code == 200
+        return http.get(f"{control_url}/clock", patient=False).status_code == 200
     except requests.RequestException:
         return False
 

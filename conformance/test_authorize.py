@@ -706,7 +706,7 @@ def test_plain_http_authorize(check: Check, oauth: OAuth, target: Target) -> Non
     flow = oauth.flow()
     insecure = "http://" + endpoint.removeprefix("https://") + "?" + encode_pairs(flow.params())
     try:
-        response = target.http.get(insecure, timeout=10)
+        response = target.http.get(insecure, timeout=10, patient=False)
     except requests.RequestException as error:
         check.record("http", f"refused ({type(error).__name__})")
         return

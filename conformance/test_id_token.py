@@ -152,7 +152,12 @@ def test_audience(check: Check, claims: dict[str, Any], oauth: OAuth) -> None:
     check.must(client in audiences, f"aud is {aud!r}, which does not contain {client}", field="aud")
     check.should(len(audiences) <= 1, f"aud lists other audiences too: {aud!r}", field="aud")
     if "azp" in claims:
-        check.should(claims["azp"] == client, f"azp is {claims['azp']!r}, not {client}", field="azp")
+        check.must(
+            claims["azp"] == client,
+            f"azp is {claims['azp']!r}, not {client}: when present it must be the client the token was issued to",
+            clause="Core §2",
+            field="azp",
+        )
 
 
 @case("IDT-06")

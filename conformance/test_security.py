@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import socket
 import ssl
 from urllib.parse import urlsplit
 
@@ -17,6 +16,7 @@ from .harness import OAuth, Session, Tokens
 from .idtoken import IdTokenError, forgeries, parse_compact
 from .oauth import encode_pairs, new_verifier
 from .platform import Platform
+from .preflight import tls_problem
 from .target import Discovery, Jwks, Target, origin
 
 case = pytest.mark.case
@@ -137,15 +137,6 @@ def test_error_page_escaping(check: Check, oauth: OAuth, session: Session) -> No
         )
 
 
-def tls_version(host: str, port: int) -> str:
-    context = ssl.create_default_context()
-    with (
-        socket.create_connection((host, port), timeout=10) as raw,
-        context.wrap_socket(raw, server_hostname=host) as tls,
-    ):
-        return tls.version() or "unknown"
-
-
 @case("SEC-08")
 def test_tls(check: Check, target: Target, discovery: Discovery) -> None:
     if target.local:
@@ -158,23 +149,30 @@ def test_tls(check: Check, target: Target, discovery: Discovery) -> None:
             if isinstance(v, str) and v.startswith("http") and (k.endswith("_endpoint") or k == "jwks_uri")
         ),
     }
-    hosts = {(urlsplit(u).hostname or "", urlsplit(u).port or 443) for u in urls if u.startswith("https://")}
     check.must(all(u.startswith("https://") for u in urls), "an endpoint is not served over https")
-    for host, port in sorted(hosts):
+    hosts = {origin(u): u for u in sorted(urls) if u.startswith("https://")}
+    transport = target.http.transport.verifying()
+    unverified = " (the run itself used --insecure)" if target.http.transport.trust.insecure else ""
+    for url in hosts.values():
+        parts = urlsplit(url)
+        where = f"{parts.hostname}:{parts.port or 443}"
         try:
-            version = tls_version(host, port)
+            version = transport.tls_version(url)
         except (OSError, ssl.SSLError) as error:
-            check.must(False, f"{host}:{port}: TLS handshake with certificate validation failed: {error}")
+            cause = (
+                tls_problem(error, url, transport).cause if isinstance(error, ssl.SSLError) else str(error)
+            )
+            check.must(False, f"{where}: TLS with certificate validation failed: {cause}{unverified}")
             continue
-        check.record(f"{host}:{port}", version)
-        check.must(version in ("TLSv1.2", "TLSv1.3"), f"{host}:{port} negotiated {version}")
+        check.record(where, version)
+        check.must(version in ("TLSv1.2", "TLSv1.3"), f"{where} negotiated {version}")
         try:
-            plain = target.http.get(f"http://{host}{urlsplit(discovery.response.url).path}", timeout=10)
+            plain = target.http.get(f"http://{parts.hostname}{parts.path}", timeout=10, patient=False)
         except requests.RequestException:
             continue
         check.must(
             plain.is_redirect or plain.status_code >= 400,
-            f"http://{host} serves content without TLS (HTTP {plain.status_code})",
+            f"http://{parts.hostname} serves content without TLS (HTTP {plain.status_code})",
         )
 
 

@@ -367,7 +367,7 @@ def test_plain_http_token_endpoint(check: Check, oauth: OAuth, target: Target) -
     insecure = "http://" + oauth.token_endpoint.removeprefix("https://")
     try:
         response = oauth.http.form(
-            insecure, encode_pairs(oauth.flow().exchange_pairs(secrets.token_urlsafe(32)))
+            insecure, encode_pairs(oauth.flow().exchange_pairs(secrets.token_urlsafe(32))), patient=False
         )
     except requests.RequestException as error:
         check.record("http", f"refused ({type(error).__name__})")

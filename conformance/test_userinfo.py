@@ -18,6 +18,16 @@ from .target import Clock
 from .test_id_token import claim_type_problems
 
 case = pytest.mark.case
+# Core §5.4: the claims each scope value requests.
+SCOPE_CLAIMS = {
+    "profile": {
+        "name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile",
+        "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at",
+    },
+    "email": {"email", "email_verified"},
+    "address": {"address"},
+    "phone": {"phone_number", "phone_number_verified"},
+}  # fmt: skip
 
 
 def challenge(response: requests.Response) -> str:
@@ -185,3 +195,29 @@ def test_expired_access_token(check: Check, oauth: OAuth, clock: Clock) -> None:
 def test_userinfo_cors(check: Check, happy: Tokens, oauth: OAuth) -> None:
     response = oauth.userinfo(happy.access_token, headers={"Origin": "https://client.example"})
     check.record("Access-Control-Allow-Origin", response.headers.get("Access-Control-Allow-Origin"))
+
+
+@case("UI-14")
+def test_claims_follow_granted_scope(check: Check, oauth: OAuth) -> None:
+    flow = oauth.flow(scope="openid")
+    authorization = oauth.authorize(flow)
+    check.needs(
+        authorization.code,
+        f"a login with scope=openid alone gave no code ({authorization.error or 'no callback'}): nothing to compare",
+    )
+    tokens = oauth.parse_tokens(flow, oauth.exchange(flow, authorization.code or ""))
+    granted = str(tokens.body.get("scope") or flow.scope).split()
+    response = oauth.userinfo(tokens.access_token)
+    body = json_body(response)
+    check.needs(
+        response.status_code == 200 and isinstance(body, dict),
+        f"userinfo with an openid-only token answered HTTP {response.status_code} (see UI-01)",
+    )
+    check.record("granted scope", " ".join(granted))
+    for scope, claims in SCOPE_CLAIMS.items():
+        extra = sorted(claims & set(body)) if scope not in granted else []
+        check.should(
+            not extra,
+            f"a token granted only {' '.join(granted)} got the {scope} claims {', '.join(extra)}",
+            field=",".join(extra),
+        )

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -51,13 +52,18 @@ def shared_playwright() -> Any:
 
 
 def launch_chromium(
-    *, headless: bool = True, extra_args: tuple[str, ...] = (), ca_file: str | Path | None = None
+    *,
+    headless: bool = True,
+    extra_args: tuple[str, ...] = (),
+    ca_file: str | Path | None = None,
+    proxy: Mapping[str, str] | None = None,
 ) -> Any:
     """A Chromium that trusts the certificate authorities in `ca_file` (PEM) besides its own.
 
     Chromium on Linux takes locally trusted roots from the NSS database in `$HOME/.pki/nssdb`, so
     the browser gets a throwaway HOME whose database holds those CAs; certificate errors are never
-    switched off.
+    switched off. `proxy` is Playwright's launch option (`server`, `bypass`, `username`, `password`);
+    loopback addresses never go through it.
     """
     env = None
     home = None
@@ -70,7 +76,11 @@ def launch_chromium(
             shutil.rmtree(home, ignore_errors=True)
             raise
     browser = shared_playwright().chromium.launch(
-        executable_path=chromium_executable(), args=[*CHROMIUM_ARGS, *extra_args], headless=headless, env=env
+        executable_path=chromium_executable(),
+        args=[*CHROMIUM_ARGS, *extra_args],
+        headless=headless,
+        env=env,
+        proxy=dict(proxy) if proxy else None,
     )
     if home is not None:
         browser.on("disconnected", lambda _browser: shutil.rmtree(home, ignore_errors=True))

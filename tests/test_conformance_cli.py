@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from importlib.metadata import version
 
 import pytest
 
@@ -43,14 +44,68 @@ def test_an_unreachable_provider_is_one_line_not_a_traceback(capsys):
     code = main(["save-login", "--platform-url", "http://127.0.0.1:1/api", "--headless",
                  "--username", "a", "--password", "b"])  # fmt: skip
     assert code == 1
-    assert "cannot reach http://127.0.0.1:1/api" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert error.startswith(
+        "Error: cannot reach the provider: connection refused: nothing listens on 127.0.0.1:1"
+    )
+    assert "(http://127.0.0.1:1/api/.well-known/openid-configuration)" in error
+    assert len(error.splitlines()) == 1
 
 
 def test_a_window_without_a_display_is_refused_up_front(monkeypatch, capsys):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.setattr(sys, "platform", "linux")
-    with pytest.raises(SystemExit) as exit_info:
-        main(["save-login", "--platform-url", "http://127.0.0.1:1/api"])
-    assert exit_info.value.code == 2
-    assert "--headless --username U --password P" in capsys.readouterr().err
+    assert main(["save-login", "--platform-url", "http://127.0.0.1:1/api"]) == 2
+    error = capsys.readouterr().err
+    assert "--headless --username U --password P" in error
+    assert len(error.splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["compare", "only-one.json"],
+            "Error: Missing argument 'SECOND'. (see python -m conformance compare --help)",
+        ),
+        (
+            ["save-login"],
+            "Error: Missing option '--platform-url'. (see python -m conformance save-login --help)",
+        ),
+        (["nonsense"], "Error: No such command 'nonsense'. (see python -m conformance --help)"),
+        (
+            ["save-login", "--platform-url", "x", "--client-id", "other"],
+            "Error: Invalid value for '--client-id'",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(argv, message, capsys):
+    assert main(argv) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(message)
+    assert len(error.splitlines()) == 1
+
+
+def test_version_and_help_as_the_other_two_clis(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"python -m conformance {version('mock-platform')}\n"
+    assert main(["-h"]) == 0
+    assert "save-login" in capsys.readouterr().out
+
+
+def test_the_module_runs_as_a_program(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "conformance", "compare", "a.json", "b.json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: cannot read report a.json")
+
+
+def test_the_platform_url_may_come_from_the_environment(monkeypatch, capsys):
+    monkeypatch.setenv("CONFORMANCE_PLATFORM_URL", "http://127.0.0.1:1/api")
+    assert main(["save-login", "--headless", "--username", "a", "--password", "b"]) == 1
+    assert "nothing listens on 127.0.0.1:1" in capsys.readouterr().err
