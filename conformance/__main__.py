@@ -1,4 +1,4 @@
-"""`python -m conformance compare a.json b.json` and `python -m conformance save-login ...`.
+"""`python -m conformance compare | save-login | login-url`.
 
 The suite itself runs under pytest (`pytest --pyargs conformance ...`); these are its helpers. Like
 `mock-platform` and `platform-auth`, errors are one line on stderr: exit code 2 for a usage error,
@@ -12,13 +12,13 @@ import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import click
 
 from .checks import Secrets
 from .login import BrowserDriver, LoginError
-from .oauth import Flow, Listener, encode_pairs
+from .oauth import SEQERA_AUDIENCE, SEQERA_PORTS, Flow, Listener, encode_pairs
 from .plugin import OTHER_CLIENT
 from .preflight import PreflightError, preflight
 from .report import compare
@@ -153,7 +153,7 @@ def _save_login(args: SimpleNamespace, transport: Transport) -> int:
     listener = Listener()
     try:
         flow = Flow(
-            args.client_id, listener, audience="platform" if args.client_id == "seqera_ai_cli" else None
+            args.client_id, listener, audience=SEQERA_AUDIENCE if args.client_id == "seqera_ai_cli" else None
         )
         if not automatic:
             click.echo(f"Sign in to {api_url} in the browser window (waiting up to {args.timeout:.0f} s)...")
@@ -172,6 +172,45 @@ def _save_login(args: SimpleNamespace, transport: Transport) -> int:
     click.echo(
         f"Saved the signed-in session to {args.output}; use --login storage-state --storage-state {args.output}"
     )
+    return 0
+
+
+@cli.command("login-url")
+@click.option(
+    "--platform-url",
+    required=True,
+    envvar="CONFORMANCE_PLATFORM_URL",
+    help="API root, e.g. https://platform.example.com/api [CONFORMANCE_PLATFORM_URL]",
+)
+@click.option(
+    "--client-id",
+    default="nextflow_cli",
+    show_default=True,
+    type=click.Choice(sorted(OTHER_CLIENT)),
+    help="The client whose sign-in starts.",
+)
+@click.option(
+    "--ca-bundle",
+    envvar="CONFORMANCE_CA_BUNDLE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="PEM file of the CAs that sign the provider's certificates [CONFORMANCE_CA_BUNDLE].",
+)
+@click.option("--insecure", is_flag=True, help="Do not verify certificates.")
+def login_url(platform_url: str, client_id: str, ca_bundle: Path | None, insecure: bool) -> int:
+    """Print an authorization URL as the CLI builds it: the start of the sign-in, e.g. to record a
+    login script with `playwright codegen "$(python -m conformance login-url --platform-url ...)"`."""
+    secrets = Secrets()
+    try:
+        transport = Transport(resolve_trust(str(ca_bundle) if ca_bundle else None, insecure))
+        discovery = preflight(Http(secrets, transport), platform_url.rstrip("/"))
+    except TransportConfigError as error:
+        raise click.UsageError(str(error)) from None
+    except PreflightError as error:
+        raise click.ClickException(error.one_line()) from None
+    # Nothing listens there: the sign-in is what matters, not the code it ends with.
+    callback = cast(Listener, SimpleNamespace(redirect_uri=f"http://127.0.0.1:{SEQERA_PORTS[0]}/callback"))
+    flow = Flow(client_id, callback, audience=SEQERA_AUDIENCE if client_id == "seqera_ai_cli" else None)
+    click.echo(f"{discovery['authorization_endpoint']}?{encode_pairs(flow.params())}")
     return 0
 
 

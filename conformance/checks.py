@@ -28,6 +28,7 @@ SECRET_PARAMS = frozenset(
     }
 )  # fmt: skip
 SECRET_JSON = re.compile(r'"(' + "|".join(sorted(SECRET_PARAMS)) + r')"(\s*:\s*)"([^"\\]+)"')
+JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?")
 EXCERPT_HEADERS = (
     "Content-Type", "Location", "WWW-Authenticate", "Cache-Control", "Retry-After", "Access-Control-Allow-Origin",
 )  # fmt: skip
@@ -76,7 +77,7 @@ class Secrets:
         for value in sorted(self._values, key=len, reverse=True):
             if value in text:
                 text = text.replace(value, fingerprint(value))
-        return _redact_json(_redact_params(text))
+        return JWT.sub(lambda m: fingerprint(m.group(0)), _redact_json(_redact_params(text)))
 
 
 def _redact_json(text: str) -> str:
@@ -166,7 +167,7 @@ class Check:
             entry["location"] = _location_summary(location)
         if field:
             entry["field"] = field
-        entry["exchange"] = exchange_excerpt(response)
+        entry["exchange"] = exchange_excerpt(response, self.secrets)
         self.evidence.append(entry)
 
     def navigation(self, method: str, url: str, navigation: Any) -> None:
@@ -243,16 +244,16 @@ def error_of(response: Any) -> str | None:
     return None
 
 
-def exchange_excerpt(response: Any) -> dict[str, str]:
-    """The request and the answer as text, shortened; credentials reduced to fingerprints.
-
-    Everything else that could be secret is masked when the report is written (`Secrets.redact`).
-    """
+def exchange_excerpt(response: Any, secrets: Secrets) -> dict[str, str]:
+    """The request and the answer as text, secrets masked before anything is shortened (a token cut
+    in half no longer matches what was registered)."""
     request = response.request
     lines = []
     if request is not None:
         parts = urlsplit(request.url or "")
-        lines.append(f"{request.method} {parts.path}{'?' + parts.query if parts.query else ''}")
+        lines.append(
+            secrets.redact(f"{request.method} {parts.path}{'?' + parts.query if parts.query else ''}")
+        )
         for name in ("Content-Type", "Origin"):
             if request.headers.get(name):
                 lines.append(f"{name}: {request.headers[name]}")
@@ -262,13 +263,13 @@ def exchange_excerpt(response: Any) -> dict[str, str]:
             lines.append(f"Authorization: {scheme} {fingerprint(credential) if credential else ''}".rstrip())
         body = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body
         if body:
-            lines += ["", _shorten(body, len(body))]
+            lines += ["", _shorten(secrets.redact(body), len(body))]
     answer = [f"HTTP {response.status_code} {response.reason or ''}".rstrip()]
     answer += [f"{name}: {response.headers[name]}" for name in EXCERPT_HEADERS if name in response.headers]
     content = response.content or b""
     if content:
-        text = content[: EXCERPT_BODY * 2].decode(response.encoding or "utf-8", "replace")
-        answer += ["", _shorten(text, len(content))]
+        text = content.decode(response.encoding or "utf-8", "replace")
+        answer += ["", _shorten(secrets.redact(text), len(content))]
     return {"request": "\n".join(lines), "response": "\n".join(answer)}
 
 

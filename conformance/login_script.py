@@ -17,7 +17,8 @@ the password, a consent or "stay signed in?" question. A script says what a pers
 Actions: goto URL; fill a target from `value` (`{username}`/`{password}` are --login-user/--login-password)
 or `env`; click; wait_for (a target); wait_for_url (a glob or `re:` pattern); expect_text (text, or
 `{text, in: target}`). A target is `selector` (any Playwright selector) or one of Playwright's locators
-as codegen writes them: `role` (+ `name`), `label`, `placeholder`, `text`, `test_id`. Every step takes
+as codegen writes them: `role` (+ `name`), `label`, `placeholder`, `text`, `test_id`, with `exact: true`
+where codegen wrote `exact=True`. Every step takes
 `optional: true` (skipped when it cannot be done, e.g. a question asked only sometimes) and `timeout`
 (seconds). A plain list is read as `steps`.
 """
@@ -50,6 +51,7 @@ class Target:
     kind: str
     value: str
     name: str | None = None
+    exact: bool | None = None
 
     def describe(self) -> str:
         if self.kind == "role" and self.name is not None:
@@ -59,15 +61,16 @@ class Target:
     def locate(self, page: Any) -> Any:
         if self.kind == "selector":
             return page.locator(self.value).first
+        if self.kind == "test_id":
+            return page.get_by_test_id(self.value).first
         if self.kind == "role":
-            return page.get_by_role(self.value, name=self.name).first
+            return page.get_by_role(self.value, name=self.name, exact=self.exact).first
         getter = {
             "label": page.get_by_label,
             "placeholder": page.get_by_placeholder,
             "text": page.get_by_text,
-            "test_id": page.get_by_test_id,
-        }[self.kind]
-        return getter(self.value).first
+        }
+        return getter[self.kind](self.value, exact=self.exact).first
 
 
 @dataclass(frozen=True)
@@ -225,15 +228,18 @@ def _target(at: str, key: str, spec: Any) -> Target:
         return Target("selector", spec)
     if isinstance(spec, dict):
         kinds = [k for k in spec if k in TARGET_KEYS]
-        extra = set(spec) - set(TARGET_KEYS) - ({"name"} if kinds == ["role"] else set())
+        allowed = {"name", "exact"} if kinds == ["role"] else {"exact"} if kinds != ["test_id"] else set()
+        extra = set(spec) - set(TARGET_KEYS) - allowed
         if len(kinds) == 1 and not extra and isinstance(spec[kinds[0]], str) and spec[kinds[0]]:
-            name = spec.get("name")
+            name, exact = spec.get("name"), spec.get("exact")
             if name is not None and not isinstance(name, str):
                 raise ScriptError(f"{at}: {key}: name: a string")
-            return Target(kinds[0], spec[kinds[0]], name)
+            if exact is not None and not isinstance(exact, bool):
+                raise ScriptError(f"{at}: {key}: exact: true or false")
+            return Target(kinds[0], spec[kinds[0]], name, exact)
     raise ScriptError(
         f"{at}: {key}: a selector string, or a mapping with one of {', '.join(TARGET_KEYS)} "
-        "(role may add name), e.g. {role: button, name: Sign in}"
+        "(role may add name; exact: true matches the whole text), e.g. {role: button, name: Sign in}"
     )
 
 

@@ -516,7 +516,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return report
     if report.failed and call.excinfo is not None and call.excinfo.errisinstance(CaseFailed):
         report.longrepr = str(call.excinfo.value)
-    if report.failed and call.excinfo is not None and call.excinfo.errisinstance(Inconclusive):
+    inconclusive = call.excinfo is not None and call.excinfo.errisinstance(Inconclusive)
+    if report.failed and inconclusive and report.when != "teardown":
         message = item.config.stash[SECRETS_KEY].redact(str(call.excinfo.value))
         item.stash[INCONCLUSIVE_KEY] = message
         report.outcome = "skipped"

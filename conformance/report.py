@@ -97,7 +97,7 @@ def build(
         "suite": "seqera-platform-conformance",
         "format": FORMAT,
         "status": "not-started" if not_started else "completed",
-        "meta": json.loads(secrets.redact(json.dumps(meta, default=str))),
+        "meta": _redacted(meta, secrets),
         "summary": {level: dict(counts[level]) for level in LEVELS},
         "summary_line": f"NOT STARTED: {not_started['problem']}" if not_started else summary_line(cases),
         "cases": cases,
@@ -147,7 +147,12 @@ def _row_document(row: Any, secrets: Secrets) -> dict[str, Any]:
         "observations": row.observations,
         "duration": round(row.duration, 3),
     }
-    return json.loads(secrets.redact(json.dumps(document, default=str)))
+    return _redacted(document, secrets)
+
+
+def _redacted(value: dict[str, Any], secrets: Secrets) -> dict[str, Any]:
+    """Every string in `value` with its secrets masked (non-ASCII kept, so fingerprints stay as they are)."""
+    return json.loads(secrets.redact(json.dumps(value, default=str, ensure_ascii=False)))
 
 
 def report_paths(path: Path) -> tuple[Path, Path, Path]:
@@ -220,7 +225,8 @@ def html_page(document: dict[str, Any]) -> report_page.Page:
 
 
 def _baseline_label(baseline: dict[str, Any]) -> str:
-    return f"{baseline.get('path') or 'the baseline'} ({baseline.get('summary_line') or 'no summary'})"
+    name = Path(baseline["path"]).name if baseline.get("path") else "the baseline"
+    return f"{name} ({baseline.get('summary_line') or 'no summary'})"
 
 
 def _cell(text: Any) -> str:

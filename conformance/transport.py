@@ -192,8 +192,8 @@ class Transport:
                 f" (NO_PROXY={proxies['no']})" if proxies.get("no") else ""
             )
         description["patience"] = (
-            f"{self.retries} retries on 429/503/timeouts, Retry-After up to {self.retry_wait:g} s, "
-            f"timeout {self.timeout:g} s"
+            f"timeout {self.timeout:g} s; 429, 503 and timeouts retried up to {self.retries} "
+            f"time{'s' if self.retries != 1 else ''}, honouring Retry-After up to {self.retry_wait:g} s"
         )
         return description
 
