@@ -42,6 +42,7 @@ COPY mock_platform ./mock_platform
 COPY client ./client
 COPY conformance ./conformance
 COPY headless_chromium ./headless_chromium
+COPY report_page ./report_page
 RUN /opt/venv/bin/pip wheel --no-deps --wheel-dir /wheels . \
  && /opt/venv/bin/pip install --no-deps /wheels/*.whl \
  && /opt/venv/bin/pip uninstall --yes pip setuptools

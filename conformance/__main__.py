@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -22,7 +24,7 @@ from .oauth import SEQERA_AUDIENCE, SEQERA_PORTS, Flow, Listener, encode_pairs
 from .plugin import OTHER_CLIENT
 from .preflight import PreflightError, preflight
 from .report import compare
-from .target import Http
+from .target import Discovery, Http
 from .transport import Transport, TransportConfigError, resolve_trust
 
 PROG = "python -m conformance"
@@ -60,26 +62,73 @@ def compare_command(first: Path, second: Path) -> int:
     return 1 if differences else 0
 
 
+def provider_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--platform-url, --client-id, --ca-bundle, --insecure: how to reach the provider, as in the suite."""
+    options = [
+        click.option(
+            "--platform-url",
+            required=True,
+            envvar="CONFORMANCE_PLATFORM_URL",
+            help="API root, e.g. https://platform.example.com/api [CONFORMANCE_PLATFORM_URL]",
+        ),
+        click.option(
+            "--client-id",
+            default="nextflow_cli",
+            show_default=True,
+            type=click.Choice(sorted(OTHER_CLIENT)),
+            help="The client whose sign-in it is.",
+        ),
+        click.option(
+            "--ca-bundle",
+            envvar="CONFORMANCE_CA_BUNDLE",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="PEM file of the CAs that sign the provider's certificates [CONFORMANCE_CA_BUNDLE].",
+        ),
+        click.option("--insecure", is_flag=True, help="Do not verify certificates."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@dataclass
+class Provider:
+    """The provider as the suite's preflight finds it: transport, secrets and discovery document."""
+
+    api_url: str
+    client_id: str
+    transport: Transport
+    secrets: Secrets
+    discovery: Discovery
+
+    @classmethod
+    def reach(cls, platform_url: str, client_id: str, ca_bundle: Path | None, insecure: bool) -> Provider:
+        try:
+            transport = Transport(resolve_trust(str(ca_bundle) if ca_bundle else None, insecure))
+        except TransportConfigError as error:
+            raise click.UsageError(str(error)) from None
+        api_url, secrets = platform_url.rstrip("/"), Secrets()
+        try:
+            discovery = preflight(Http(secrets, transport), api_url)
+        except PreflightError as error:
+            raise click.ClickException(error.one_line()) from None
+        return cls(api_url, client_id, transport, secrets, discovery)
+
+    def authorization_url(self, listener: Listener) -> str:
+        """The authorization request as the CLI sends it, its callback at `listener`."""
+        audience = SEQERA_AUDIENCE if self.client_id == "seqera_ai_cli" else None
+        flow = Flow(self.client_id, listener, audience=audience)
+        return f"{self.discovery['authorization_endpoint']}?{encode_pairs(flow.params())}"
+
+
 @cli.command("save-login")
-@click.option(
-    "--platform-url",
-    required=True,
-    envvar="CONFORMANCE_PLATFORM_URL",
-    help="API root, e.g. https://platform.example.com/api [CONFORMANCE_PLATFORM_URL]",
-)
+@provider_options
 @click.option(
     "--output",
     default="conformance-login.json",
     show_default=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the storage state.",
-)
-@click.option(
-    "--client-id",
-    default="nextflow_cli",
-    show_default=True,
-    type=click.Choice(sorted(OTHER_CLIENT)),
-    help="The client whose login is saved.",
 )
 @click.option(
     "--timeout", default=300.0, show_default=True, type=float, help="Seconds to wait for the sign-in."
@@ -99,40 +148,23 @@ def compare_command(first: Path, second: Path) -> int:
     show_default=True,
     help="The sign-in button.",
 )
-@click.option(
-    "--ca-bundle",
-    envvar="CONFORMANCE_CA_BUNDLE",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="PEM file of the CAs that sign the provider's certificates [CONFORMANCE_CA_BUNDLE].",
-)
-@click.option("--insecure", is_flag=True, help="Do not verify certificates.")
-def save_login(**options: Any) -> int:
+def save_login(platform_url: str, client_id: str, ca_bundle: Path | None, insecure: bool, **args: Any) -> int:
     """Sign in once in a browser (SSO, magic link, MFA) and save the session for --login storage-state."""
-    if options["headless"] and (options["username"] is None or options["password"] is None):
+    if args["headless"] and (args["username"] is None or args["password"] is None):
         raise click.UsageError(
             "--headless needs --username and --password (nobody can sign in to a hidden window)"
         )
-    if not options["headless"] and not _has_display():
+    if not args["headless"] and not _has_display():
         raise click.UsageError(
             "no display for a browser window (DISPLAY is unset): run save-login where you can see a browser, "
             "or fill the form without one with --headless --username U --password P"
         )
-    try:
-        ca_bundle = str(options["ca_bundle"]) if options["ca_bundle"] else None
-        transport = Transport(resolve_trust(ca_bundle, options["insecure"]))
-    except TransportConfigError as error:
-        raise click.UsageError(str(error)) from None
-    return _save_login(SimpleNamespace(**options), transport)
+    provider = Provider.reach(platform_url, client_id, ca_bundle, insecure)
+    return _save_login(provider, SimpleNamespace(**args))
 
 
-def _save_login(args: SimpleNamespace, transport: Transport) -> int:
+def _save_login(provider: Provider, args: SimpleNamespace) -> int:
     """Open a browser on the provider's sign-in; once the callback arrives, save the session."""
-    api_url = args.platform_url.rstrip("/")
-    secrets = Secrets()
-    try:
-        discovery = preflight(Http(secrets, transport), api_url)
-    except PreflightError as error:
-        raise click.ClickException(error.one_line()) from None
     automatic = args.username is not None and args.password is not None
     options = SimpleNamespace(
         headed=not args.headless,
@@ -145,25 +177,23 @@ def _save_login(args: SimpleNamespace, transport: Transport) -> int:
         submit_selector=args.submit_selector,
         cancel_selector="",
         continue_selectors=(),
-        transport=transport,
+        transport=provider.transport,
         login_script=None,
         sign_in_origins=frozenset(),
     )
-    driver = BrowserDriver("form" if automatic else "manual", options, secrets, None)
+    driver = BrowserDriver("form" if automatic else "manual", options, provider.secrets, None)
     listener = Listener()
     try:
-        flow = Flow(
-            args.client_id, listener, audience=SEQERA_AUDIENCE if args.client_id == "seqera_ai_cli" else None
-        )
         if not automatic:
-            click.echo(f"Sign in to {api_url} in the browser window (waiting up to {args.timeout:.0f} s)...")
-        url = f"{discovery['authorization_endpoint']}?{encode_pairs(flow.params())}"
-        navigation = driver.navigate(url, listener=listener)
+            click.echo(
+                f"Sign in to {provider.api_url} in the browser window (waiting up to {args.timeout:.0f} s)..."
+            )
+        navigation = driver.navigate(provider.authorization_url(listener), listener=listener)
         if not navigation.hits:
             raise click.ClickException(
-                f"the sign-in did not reach the callback ({navigation.describe(secrets)})"
+                f"the sign-in did not reach the callback ({navigation.describe(provider.secrets)})"
             )
-        driver.save_state(Path(args.output))
+        driver.save_state(args.output)
     except LoginError as error:
         raise click.ClickException(str(error)) from None
     finally:
@@ -176,41 +206,14 @@ def _save_login(args: SimpleNamespace, transport: Transport) -> int:
 
 
 @cli.command("login-url")
-@click.option(
-    "--platform-url",
-    required=True,
-    envvar="CONFORMANCE_PLATFORM_URL",
-    help="API root, e.g. https://platform.example.com/api [CONFORMANCE_PLATFORM_URL]",
-)
-@click.option(
-    "--client-id",
-    default="nextflow_cli",
-    show_default=True,
-    type=click.Choice(sorted(OTHER_CLIENT)),
-    help="The client whose sign-in starts.",
-)
-@click.option(
-    "--ca-bundle",
-    envvar="CONFORMANCE_CA_BUNDLE",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="PEM file of the CAs that sign the provider's certificates [CONFORMANCE_CA_BUNDLE].",
-)
-@click.option("--insecure", is_flag=True, help="Do not verify certificates.")
+@provider_options
 def login_url(platform_url: str, client_id: str, ca_bundle: Path | None, insecure: bool) -> int:
     """Print an authorization URL as the CLI builds it: the start of the sign-in, e.g. to record a
     login script with `playwright codegen "$(python -m conformance login-url --platform-url ...)"`."""
-    secrets = Secrets()
-    try:
-        transport = Transport(resolve_trust(str(ca_bundle) if ca_bundle else None, insecure))
-        discovery = preflight(Http(secrets, transport), platform_url.rstrip("/"))
-    except TransportConfigError as error:
-        raise click.UsageError(str(error)) from None
-    except PreflightError as error:
-        raise click.ClickException(error.one_line()) from None
+    provider = Provider.reach(platform_url, client_id, ca_bundle, insecure)
     # Nothing listens there: the sign-in is what matters, not the code it ends with.
     callback = cast(Listener, SimpleNamespace(redirect_uri=f"http://127.0.0.1:{SEQERA_PORTS[0]}/callback"))
-    flow = Flow(client_id, callback, audience=SEQERA_AUDIENCE if client_id == "seqera_ai_cli" else None)
-    click.echo(f"{discovery['authorization_endpoint']}?{encode_pairs(flow.params())}")
+    click.echo(provider.authorization_url(callback))
     return 0
 
 

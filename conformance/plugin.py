@@ -13,15 +13,17 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from .catalog import CASES, Case
 from .checks import CaseFailed, CaseStopped, Check, Inconclusive, Secrets
-from .login_script import LoginScript, ScriptError, load_script
-from .transport import Transport, TransportConfigError, resolve_trust
+
+if TYPE_CHECKING:  # imported when a run uses them: this plugin loads in every pytest run
+    from .login_script import LoginScript
+    from .transport import Transport
 
 DRIVERS = ("hint", "form", "script", "storage-state", "manual")
 # Exit statuses beyond pytest's own (0 passed, 1 a MUST case failed, 2 interrupted, 3 internal error,
@@ -282,6 +284,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _options(config: pytest.Config) -> Options:
+    from .login_script import ScriptError, load_script
+    from .transport import Transport, TransportConfigError, resolve_trust
+
     def get(name: str) -> Any:
         return config.getoption(f"conformance_{name}")
 

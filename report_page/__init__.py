@@ -72,8 +72,9 @@ def render(page: Page) -> str:
     levels = _ordered([level_of(c) for c in cases], LEVEL_ORDER)
     changed = [c for c in cases if c.get("before") is not None]
     body = [
-        f"<header><h1>{escape(page.title)}</h1>{_facts(page.facts)}</header>",
+        f"<header><h1>{escape(page.title)}</h1>",
         *(f'<p class="notice" role="alert">{escape(notice)}</p>' for notice in page.notices),
+        f"{_facts(page.facts)}</header>",
         f'<p class="summary-line">{escape(page.summary_line)}</p>' if page.summary_line else "",
         _summary(cases, levels, results) if cases else '<p class="empty">No case ran.</p>',
         _baseline(page, changed) if page.baseline else "",

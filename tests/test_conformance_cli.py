@@ -8,6 +8,7 @@ import sys
 from importlib.metadata import version
 
 import pytest
+import requests
 
 from conformance.__main__ import main
 from mock_platform.testing import run_server
@@ -109,3 +110,16 @@ def test_the_platform_url_may_come_from_the_environment(monkeypatch, capsys):
     monkeypatch.setenv("CONFORMANCE_PLATFORM_URL", "http://127.0.0.1:1/api")
     assert main(["save-login", "--headless", "--username", "a", "--password", "b"]) == 1
     assert "nothing listens on 127.0.0.1:1" in capsys.readouterr().err
+
+
+def test_login_url_prints_where_the_clis_sign_in_starts(tmp_path, capsys):
+    with run_server(tmp_path / "data") as server:
+        assert main(["login-url", "--platform-url", server.issuer, "--client-id", "seqera_ai_cli"]) == 0
+        url = capsys.readouterr().out.strip()
+        page = requests.get(url, timeout=10)
+    assert url.startswith(f"{server.issuer}/oauth/authorize?client_id=seqera_ai_cli&audience=platform&")
+    assert (
+        "redirect_uri=http%3A%2F%2F127.0.0.1%3A53682%2Fcallback" in url
+        and "code_challenge_method=S256" in url
+    )
+    assert page.status_code == 200 and 'name="password"' in page.text  # the sign-in page, not an error
