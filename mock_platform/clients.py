@@ -9,37 +9,43 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+import msgspec
 import yaml
 from authlib.oauth2.rfc6749 import ClientMixin, scope_to_list
+from msgspec import Meta, Struct
 
 from .errors import ConfigError
+from .validation import convert
 
 SEED_FILE = Path(__file__).parent / "data" / "clients.yml"
 
-AUTH_METHODS = ("none", "client_secret_basic", "client_secret_post")
-FLOWS = ("authorization_code_pkce", "authorization_code", "refresh_token")
-CLIENT_TYPES = ("NATIVE", "WEB", "SPA", "SERVICE")
-KNOWN_KEYS = {
-    "client-id",
-    "client-name",
-    "client-type",
-    "client-secret",
-    "application-type",
-    "token-endpoint-auth-method",
-    "id-token-signed-response-alg",
-    "redirect-uris",
-    "post-logout-redirect-uris",
-    "allowed-flows",
-    "allowed-scopes",
-    "third-party",
-}
-CLIENT_ID = re.compile(r"^[A-Za-z0-9._~-]{1,200}$")
-SCOPE_TOKEN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+$")
+AuthMethod = Literal["none", "client_secret_basic", "client_secret_post"]
+Flow = Literal["authorization_code_pkce", "authorization_code", "refresh_token"]
+ClientId = Annotated[
+    str, Meta(pattern=r"^[A-Za-z0-9._~-]{1,200}$", description="1-200 characters of A-Z a-z 0-9 . _ ~ -")
+]
+ClientType = Annotated[
+    str, Meta(pattern="(?i)^(NATIVE|WEB|SPA|SERVICE)$", description="one of NATIVE, WEB, SPA, SERVICE")
+]
+ScopeToken = Annotated[
+    str,
+    Meta(
+        pattern=r"^[\x21\x23-\x5b\x5d-\x7e]+$",
+        description='a scope token (printable ASCII, no space, " or \\)',
+    ),
+]
+# Absolute http(s), a host, no user information, no fragment (RFC 6749 §3.1.2).
+RedirectUri = Annotated[
+    str,
+    Meta(
+        pattern=r"^https?://(\[[0-9A-Fa-f:.]+\]|[^/?#@:\[\]\s]+)(:[0-9]*)?([/?][^#]*)?$",
+        description="an absolute http(s) URI without user information or fragment (RFC 6749 §3.1.2)",
+    ),
+]
 
 # RFC 8252 §7.3: a registered loopback IP literal matches any port. Only the literal itself: not
 # `localhost`, not 127.0.0.2, not `127.1`. The authority must be exactly host[:port], which rules
@@ -82,19 +88,35 @@ def redirect_uri_registered(registered: Iterable[str], requested: str) -> bool:
     )
 
 
-@dataclass(frozen=True)
-class Client(ClientMixin):
-    client_id: str
-    client_name: str
-    client_type: str
-    token_endpoint_auth_method: str
-    redirect_uris: tuple[str, ...]
-    allowed_flows: tuple[str, ...]
-    allowed_scopes: tuple[str, ...]
-    third_party: bool = False
+class Client(Struct, ClientMixin, frozen=True, forbid_unknown_fields=True, kw_only=True, rename="kebab"):
+    """A registered client, declared in the shape of `application-oauth-client.yml`."""
+
+    client_id: ClientId
+    client_name: str = ""  # default: the client id
+    client_type: ClientType = ""  # default: NATIVE for a public client, else WEB
     client_secret: str | None = None
-    post_logout_redirect_uris: tuple[str, ...] = ()
-    id_token_signed_response_alg: str = "RS256"
+    application_type: str | None = None
+    token_endpoint_auth_method: AuthMethod = "none"
+    id_token_signed_response_alg: Literal["RS256"] = "RS256"
+    redirect_uris: Annotated[
+        tuple[RedirectUri, ...], Meta(min_length=1, description="a non-empty list of absolute http(s) URIs")
+    ]
+    post_logout_redirect_uris: tuple[RedirectUri, ...] = ()
+    allowed_flows: tuple[Flow, ...] = ("authorization_code_pkce",)
+    allowed_scopes: tuple[ScopeToken, ...] = ("openid", "profile", "email", "offline_access")
+    third_party: bool = False
+
+    def __post_init__(self) -> None:
+        method, secret = self.token_endpoint_auth_method, self.client_secret
+        if method == "none" and secret is not None:
+            raise ValueError("client-secret: a public client (auth method none) must not have a secret")
+        if method != "none" and (secret is None or len(secret) < 8):
+            raise ValueError(f"client-secret: {method} needs a secret of at least 8 characters")
+        if method == "none" and "authorization_code" in self.allowed_flows:
+            raise ValueError("allowed-flows: a public client must use authorization_code_pkce")
+        msgspec.structs.force_setattr(self, "client_name", self.client_name or self.client_id)
+        client_type = self.client_type.upper() or ("NATIVE" if method == "none" else "WEB")
+        msgspec.structs.force_setattr(self, "client_type", client_type)
 
     @property
     def client_metadata(self) -> dict[str, Any]:
@@ -160,101 +182,21 @@ class Client(ClientMixin):
 
 
 def parse_client(entry: Any, where: str) -> Client:
-    if not isinstance(entry, Mapping):
-        raise ConfigError(f"{where}: each client must be a mapping with client-id, redirect-uris, ...")
-    unknown = set(entry) - KNOWN_KEYS
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(KNOWN_KEYS))}"
-        )
-    client_id = entry.get("client-id")
-    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
-        raise ConfigError(f"{where}.client-id: required, 1-200 characters of A-Z a-z 0-9 . _ ~ -")
-    where = f"{where} ({client_id})"
-    method = entry.get("token-endpoint-auth-method", "none")
-    if method not in AUTH_METHODS:
-        raise ConfigError(
-            f"{where}.token-endpoint-auth-method: {method!r} is not one of {', '.join(AUTH_METHODS)}"
-        )
-    secret = entry.get("client-secret")
-    if method == "none" and secret is not None:
-        raise ConfigError(f"{where}.client-secret: a public client (auth method none) must not have a secret")
-    if method != "none" and (not isinstance(secret, str) or len(secret) < 8):
-        raise ConfigError(f"{where}.client-secret: {method} needs a secret of at least 8 characters")
-    client_type = str(entry.get("client-type", "NATIVE" if method == "none" else "WEB")).upper()
-    if client_type not in CLIENT_TYPES:
-        raise ConfigError(f"{where}.client-type: {client_type!r} is not one of {', '.join(CLIENT_TYPES)}")
-    alg = entry.get("id-token-signed-response-alg", "RS256")
-    if alg != "RS256":
-        raise ConfigError(f"{where}.id-token-signed-response-alg: only RS256 is supported, got {alg!r}")
-    flows = _string_list(entry, "allowed-flows", where, default=["authorization_code_pkce"])
-    if bad := [flow for flow in flows if flow not in FLOWS]:
-        raise ConfigError(
-            f"{where}.allowed-flows: unknown flow(s) {', '.join(bad)}; known: {', '.join(FLOWS)}"
-        )
-    if method == "none" and "authorization_code" in flows:
-        raise ConfigError(f"{where}.allowed-flows: a public client must use authorization_code_pkce")
-    scopes = _string_list(
-        entry, "allowed-scopes", where, default=["openid", "profile", "email", "offline_access"]
-    )
-    if bad := [scope for scope in scopes if not SCOPE_TOKEN.match(scope)]:
-        raise ConfigError(f"{where}.allowed-scopes: invalid scope token(s) {bad}")
-    redirect_uris = _string_list(entry, "redirect-uris", where, default=None)
-    for uri in redirect_uris:
-        _check_redirect_uri(uri, f"{where}.redirect-uris")
-    post_logout = _string_list(entry, "post-logout-redirect-uris", where, default=[])
-    for uri in post_logout:
-        _check_redirect_uri(uri, f"{where}.post-logout-redirect-uris")
-    third_party = entry.get("third-party", False)
-    if not isinstance(third_party, bool):
-        raise ConfigError(f"{where}.third-party: must be true or false")
-    return Client(
-        client_id=client_id,
-        client_name=str(entry.get("client-name") or client_id),
-        client_type=client_type,
-        token_endpoint_auth_method=method,
-        redirect_uris=tuple(redirect_uris),
-        allowed_flows=tuple(flows),
-        allowed_scopes=tuple(scopes),
-        third_party=third_party,
-        client_secret=secret,
-        post_logout_redirect_uris=tuple(post_logout),
-    )
-
-
-def _string_list(entry: Mapping, key: str, where: str, default: list[str] | None) -> list[str]:
-    value = entry.get(key, default)
-    if value is None:
-        raise ConfigError(f"{where}.{key}: required, a list of strings")
-    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
-        raise ConfigError(f"{where}.{key}: must be a list of non-empty strings")
-    if key == "redirect-uris" and not value:
-        raise ConfigError(f"{where}.{key}: at least one redirect URI is required")
-    return value
-
-
-def _check_redirect_uri(uri: str, where: str) -> None:
-    parts = urlsplit(uri)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{where}: {uri!r} must be an absolute http(s) URI")
-    if parts.fragment or "#" in uri:
-        raise ConfigError(f"{where}: {uri!r} must not have a fragment (RFC 6749 §3.1.2)")
-    if "@" in parts.netloc:
-        raise ConfigError(f"{where}: {uri!r} must not carry user information")
+    if isinstance(entry, Mapping) and isinstance(entry.get("client-id"), str):
+        where = f"{where} ({entry['client-id']})"
+    return convert(entry, Client, where=where, error=ConfigError)
 
 
 def parse_clients(entries: Any, where: str) -> dict[str, Client]:
-    if entries is None:
-        return {}
-    if not isinstance(entries, list):
-        raise ConfigError(f"{where}: must be a list of clients")
     registry: dict[str, Client] = {}
-    for index, entry in enumerate(entries):
-        client = parse_client(entry, f"{where}[{index}]")
+    for index, client in enumerate(convert(entries or [], list[Client], where=where, error=ConfigError)):
         if client.client_id in registry:
             raise ConfigError(f"{where}[{index}].client-id: {client.client_id!r} is registered twice")
         registry[client.client_id] = client
     return registry
+
+
+KNOWN_KEYS = frozenset(field.encode_name for field in msgspec.structs.fields(Client))
 
 
 def load_seed_clients() -> dict[str, Client]:

@@ -9,59 +9,51 @@ from __future__ import annotations
 
 import copy
 import hmac
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from authlib.oidc.core import UserInfo
+from msgspec import Meta, Struct
 
 from .errors import ConfigError
+from .validation import convert
 
 SEED_FILE = Path(__file__).parent / "data" / "directory.yml"
 
-ORG_ROLES = ("owner", "member", "collaborator")
-ORG_TYPES = ("academic", "evaluating", "pro", "basic", "internal")
-WORKSPACE_ROLES = ("owner", "admin", "maintain", "launch", "connect", "view")
-VISIBILITIES = ("PRIVATE", "SHARED")
-USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+OrgRole = Literal["owner", "member", "collaborator"]
+WorkspaceRole = Literal["owner", "admin", "maintain", "launch", "connect", "view"]
+ORG_ROLES: tuple[str, ...] = get_args(OrgRole)
+WORKSPACE_ROLES: tuple[str, ...] = get_args(WorkspaceRole)
+Id = Annotated[int, Meta(gt=0)]
+Name = Annotated[
+    str,
+    Meta(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$",
+        description="1-40 characters of letters, digits, . _ - (starting alphanumeric)",
+    ),
+]
 SEED_DATE = "2026-01-05T09:00:00Z"
-USER_KEYS = {
-    "id", "userName", "email", "password", "firstName", "lastName", "organization", "description",
-    "avatar", "defaultWorkspaceId", "claims", "computeEnvs",
-}  # fmt: skip
-ORG_KEYS = {
-    "orgId",
-    "name",
-    "fullName",
-    "type",
-    "description",
-    "location",
-    "website",
-    "logoUrl",
-    "members",
-    "workspaces",
-}
-WORKSPACE_KEYS = {"id", "name", "fullName", "visibility", "description", "participants", "computeEnvs"}
-COMPUTE_ENV_KEYS = {"id", "name", "platform", "workDir", "primary", "status", "description"}
+
+
+class Entry(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, rename="camel"):
+    """A mapping of the directory document: camelCase keys, as in Platform's API; no other keys."""
 
 
 class NotAllowed(Exception):
     """The user may not see this object (Platform answers 403)."""
 
 
-@dataclass(frozen=True)
-class ComputeEnv:
-    id: str
-    name: str
-    platform: str
-    work_dir: str
-    primary: bool
-    status: str
-    description: str | None
+class ComputeEnv(Entry, frozen=True):
+    id: Annotated[str, Meta(pattern=r"^[A-Za-z0-9]{1,32}$", description="1-32 letters and digits")]
+    name: Annotated[str, Meta(min_length=1)]
+    platform: str = "local-platform"
+    work_dir: str = "/tmp/work"  # noqa: S108 - a seed value shown to clients
+    primary: bool = False
+    status: str = "AVAILABLE"
+    description: str | None = None
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -99,20 +91,23 @@ class ComputeEnv:
         }
 
 
-@dataclass(frozen=True)
-class User:
-    id: int
-    user_name: str
-    email: str
-    password: str
-    first_name: str | None
-    last_name: str | None
-    organization: str | None
-    description: str | None
-    avatar: str | None
-    default_workspace_id: int | None
-    claims: Mapping[str, Any]
-    compute_envs: tuple[ComputeEnv, ...]
+class User(Entry, frozen=True):
+    id: Id
+    user_name: Name
+    email: Annotated[str, Meta(pattern=r"^[^@\s]+@[^@\s]+$", description="an e-mail address")]
+    password: Annotated[str, Meta(min_length=1, description="any non-empty string, for the login page")]
+    first_name: str | None = None
+    last_name: str | None = None
+    organization: str | None = None
+    description: str | None = None
+    avatar: str | None = None
+    default_workspace_id: int | None = None
+    claims: dict[str, Any] = {}
+    compute_envs: tuple[ComputeEnv, ...] = ()
+
+    def __post_init__(self) -> None:
+        if "sub" in self.claims:
+            raise ValueError("claims.sub: `sub` is the user id and cannot be overridden")
 
     def get_user_id(self) -> str:
         return str(self.id)
@@ -279,18 +274,45 @@ class Directory:
         raise NotAllowed(f"workspace {workspace_id} does not exist or is not visible")
 
 
+class WorkspaceEntry(Entry, frozen=True):
+    id: Id
+    name: Name
+    full_name: str | None = None
+    visibility: Literal["PRIVATE", "SHARED"] = "PRIVATE"
+    description: str | None = None
+    participants: dict[str, WorkspaceRole] = {}
+    compute_envs: tuple[ComputeEnv, ...] = ()
+
+
+class OrganizationEntry(Entry, frozen=True):
+    org_id: Id
+    name: Name
+    full_name: str | None = None
+    type: Literal["academic", "evaluating", "pro", "basic", "internal"] = "pro"
+    description: str | None = None
+    location: str | None = None
+    website: str | None = None
+    logo_url: str | None = None
+    members: dict[str, OrgRole] = {}
+    workspaces: tuple[WorkspaceEntry, ...] = ()
+
+
+class DirectoryDocument(Struct, frozen=True):
+    users: tuple[User, ...] | None = None
+    organizations: tuple[OrganizationEntry, ...] | None = None
+
+
 def parse_directory(document: Mapping[str, Any], where: str) -> Directory:
-    users_doc = document.get("users") or []
-    orgs_doc = document.get("organizations") or []
-    if not isinstance(users_doc, list) or not isinstance(orgs_doc, list):
-        raise ConfigError(f"{where}: users and organizations must be lists")
-    users = tuple(_parse_user(entry, f"{where}: users[{i}]") for i, entry in enumerate(users_doc))
+    """The typed directory; then what types cannot say: unique ids and names, known member names."""
+    parsed = convert(document, DirectoryDocument, where=f"{where}: ", error=ConfigError)
+    users, entries = parsed.users or (), parsed.organizations or ()
     _unique([u.id for u in users], f"{where}: users", "id")
     _unique([u.user_name.lower() for u in users], f"{where}: users", "userName")
     _unique([u.email.lower() for u in users], f"{where}: users", "email")
     by_name = {u.user_name: u.id for u in users}
     organizations = tuple(
-        _parse_org(entry, f"{where}: organizations[{i}]", by_name) for i, entry in enumerate(orgs_doc)
+        _organization(entry, f"{where}: organizations[{i}] ({entry.name})", by_name)
+        for i, entry in enumerate(entries)
     )
     _unique([o.org_id for o in organizations], f"{where}: organizations", "orgId")
     _unique([o.name for o in organizations], f"{where}: organizations", "name")
@@ -327,169 +349,45 @@ def load_seed_document(config_document: Mapping[str, Any] | None = None) -> dict
     return merge_documents(seed, config_document or {})
 
 
-def _parse_user(entry: Any, where: str) -> User:
-    entry = _mapping(entry, where, USER_KEYS)
-    user_id = _int(entry, "id", where)
-    user_name = entry.get("userName")
-    if not isinstance(user_name, str) or not USER_NAME.match(user_name):
-        raise ConfigError(
-            f"{where}.userName: required, 1-40 characters of letters, digits, . _ - (starting alphanumeric)"
-        )
-    where = f"{where} ({user_name})"
-    email = entry.get("email")
-    if not isinstance(email, str) or not EMAIL.match(email):
-        raise ConfigError(f"{where}.email: required, an e-mail address")
-    password = entry.get("password")
-    if not isinstance(password, str) or not password:
-        raise ConfigError(f"{where}.password: required for the login page (any non-empty string)")
-    claims = entry.get("claims") or {}
-    if not isinstance(claims, Mapping):
-        raise ConfigError(f"{where}.claims: must be a mapping of extra OIDC claims")
-    if "sub" in claims:
-        raise ConfigError(f"{where}.claims.sub: `sub` is the user id and cannot be overridden")
-    default_workspace = entry.get("defaultWorkspaceId")
-    if default_workspace is not None and (
-        not isinstance(default_workspace, int) or isinstance(default_workspace, bool)
-    ):
-        raise ConfigError(f"{where}.defaultWorkspaceId: must be a workspace id (integer) or null")
-    return User(
-        id=user_id,
-        user_name=user_name,
-        email=email,
-        password=password,
-        first_name=_optional_str(entry, "firstName", where),
-        last_name=_optional_str(entry, "lastName", where),
-        organization=_optional_str(entry, "organization", where),
-        description=_optional_str(entry, "description", where),
-        avatar=_optional_str(entry, "avatar", where),
-        default_workspace_id=default_workspace,
-        claims=dict(claims),
-        compute_envs=_parse_compute_envs(entry.get("computeEnvs"), f"{where}.computeEnvs"),
-    )
-
-
-def _parse_org(entry: Any, where: str, users: Mapping[str, int]) -> Organization:
-    entry = _mapping(entry, where, ORG_KEYS)
-    org_id = _int(entry, "orgId", where)
-    name = entry.get("name")
-    if not isinstance(name, str) or not USER_NAME.match(name):
-        raise ConfigError(f"{where}.name: required, 1-40 characters of letters, digits, . _ -")
-    where = f"{where} ({name})"
-    org_type = entry.get("type", "pro")
-    if org_type not in ORG_TYPES:
-        raise ConfigError(f"{where}.type: {org_type!r} is not one of {', '.join(ORG_TYPES)}")
-    members = _roles(entry.get("members"), f"{where}.members", users, ORG_ROLES)
-    workspaces_doc = entry.get("workspaces") or []
-    if not isinstance(workspaces_doc, list):
-        raise ConfigError(f"{where}.workspaces: must be a list")
-    workspaces = tuple(
-        _parse_workspace(item, f"{where}.workspaces[{i}]", users, members)
-        for i, item in enumerate(workspaces_doc)
-    )
-    return Organization(
-        org_id=org_id,
-        name=name,
-        full_name=str(entry.get("fullName") or name),
-        type=org_type,
-        description=_optional_str(entry, "description", where),
-        location=_optional_str(entry, "location", where),
-        website=_optional_str(entry, "website", where),
-        logo_url=_optional_str(entry, "logoUrl", where),
-        members=members,
-        workspaces=workspaces,
-    )
-
-
-def _parse_workspace(
-    entry: Any, where: str, users: Mapping[str, int], members: Mapping[int, str]
-) -> Workspace:
-    entry = _mapping(entry, where, WORKSPACE_KEYS)
-    workspace_id = _int(entry, "id", where)
-    name = entry.get("name")
-    if not isinstance(name, str) or not USER_NAME.match(name):
-        raise ConfigError(f"{where}.name: required, 1-40 characters of letters, digits, . _ -")
-    visibility = entry.get("visibility", "PRIVATE")
-    if visibility not in VISIBILITIES:
-        raise ConfigError(f"{where}.visibility: {visibility!r} is not one of {', '.join(VISIBILITIES)}")
-    participants = _roles(entry.get("participants"), f"{where}.participants", users, WORKSPACE_ROLES)
-    if outsiders := [uid for uid in participants if uid not in members]:
-        raise ConfigError(f"{where}.participants: user id(s) {outsiders} are not members of the organization")
-    return Workspace(
-        id=workspace_id,
-        name=name,
-        full_name=str(entry.get("fullName") or name),
-        visibility=visibility,
-        description=_optional_str(entry, "description", where),
-        participants=participants,
-        compute_envs=_parse_compute_envs(entry.get("computeEnvs"), f"{where}.computeEnvs"),
-    )
-
-
-def _parse_compute_envs(entries: Any, where: str) -> tuple[ComputeEnv, ...]:
-    if entries is None:
-        return ()
-    if not isinstance(entries, list):
-        raise ConfigError(f"{where}: must be a list")
-    result = []
-    for i, item in enumerate(entries):
-        item = _mapping(item, f"{where}[{i}]", COMPUTE_ENV_KEYS)
-        env_id, name = item.get("id"), item.get("name")
-        if not isinstance(env_id, str) or not re.match(r"^[A-Za-z0-9]{1,32}$", env_id):
-            raise ConfigError(f"{where}[{i}].id: required, 1-32 letters and digits")
-        if not isinstance(name, str) or not name:
-            raise ConfigError(f"{where}[{i}].name: required")
-        result.append(
-            ComputeEnv(
-                id=env_id,
-                name=name,
-                platform=str(item.get("platform", "local-platform")),
-                work_dir=str(item.get("workDir", "/tmp/work")),  # noqa: S108 - a seed value shown to clients
-                primary=bool(item.get("primary", False)),
-                status=str(item.get("status", "AVAILABLE")),
-                description=_optional_str(item, "description", f"{where}[{i}]"),
+def _organization(entry: OrganizationEntry, where: str, users: Mapping[str, int]) -> Organization:
+    members = _by_id(entry.members, f"{where}.members", users)
+    workspaces = []
+    for index, item in enumerate(entry.workspaces):
+        place = f"{where}.workspaces[{index}] ({item.name}).participants"
+        participants = _by_id(item.participants, place, users)
+        if outsiders := [uid for uid in participants if uid not in members]:
+            raise ConfigError(f"{place}: user id(s) {outsiders} are not members of the organization")
+        workspaces.append(
+            Workspace(
+                id=item.id,
+                name=item.name,
+                full_name=item.full_name or item.name,
+                visibility=item.visibility,
+                description=item.description,
+                participants=participants,
+                compute_envs=item.compute_envs,
             )
         )
-    return tuple(result)
+    return Organization(
+        org_id=entry.org_id,
+        name=entry.name,
+        full_name=entry.full_name or entry.name,
+        type=entry.type,
+        description=entry.description,
+        location=entry.location,
+        website=entry.website,
+        logo_url=entry.logo_url,
+        members=members,
+        workspaces=tuple(workspaces),
+    )
 
 
-def _roles(value: Any, where: str, users: Mapping[str, int], allowed: tuple[str, ...]) -> dict[int, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"{where}: must map userName to role")
-    roles = {}
-    for user_name, role in value.items():
+def _by_id(roles: Mapping[str, str], where: str, users: Mapping[str, int]) -> dict[int, str]:
+    """userName -> role, as the document has it, becomes user id -> role."""
+    for user_name in roles:
         if user_name not in users:
             raise ConfigError(f"{where}.{user_name}: no user with that userName")
-        if role not in allowed:
-            raise ConfigError(f"{where}.{user_name}: role {role!r} is not one of {', '.join(allowed)}")
-        roles[users[user_name]] = role
-    return roles
-
-
-def _mapping(entry: Any, where: str, known: set[str]) -> Mapping[str, Any]:
-    if not isinstance(entry, Mapping):
-        raise ConfigError(f"{where}: must be a mapping")
-    unknown = set(entry) - known
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; known: {', '.join(sorted(known))}"
-        )
-    return entry
-
-
-def _int(entry: Mapping[str, Any], key: str, where: str) -> int:
-    value = entry.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ConfigError(f"{where}.{key}: required, a positive integer")
-    return value
-
-
-def _optional_str(entry: Mapping[str, Any], key: str, where: str) -> str | None:
-    value = entry.get(key)
-    if value is not None and not isinstance(value, str):
-        raise ConfigError(f"{where}.{key}: must be text or null")
-    return value
+    return {users[user_name]: role for user_name, role in roles.items()}
 
 
 def _unique(values: list[Any], where: str, key: str) -> None:

@@ -9,32 +9,49 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import re
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import yaml
+from msgspec import Meta, Struct, inspect
 
 from .defects import DEFECTS, policies_of, unknown_defects
 from .errors import ConfigError
+from .validation import LIST_TYPES, Words, convert, unknown_names
 
 ENV_PREFIX = "MOCK_PLATFORM_"
 DATABASE_FILE = "mock-platform.db"
-REGISTRATION_TOKEN = re.compile(r"^[\x21-\x7e]{8,200}$")
 PKCE_METHODS = frozenset({"S256", "plain"})
 
+Port = Annotated[int, Meta(ge=0, le=65535, description="a TCP port from 0 to 65535")]
+UrlPath = Annotated[
+    str,
+    Meta(
+        pattern=r"^(/.*[^/])?$", description="empty, or a path that starts with '/' and does not end with '/'"
+    ),
+]
+Seconds = Annotated[int, Meta(gt=0, description="a positive whole number of seconds")]
+RegistrationToken = Annotated[
+    str,
+    Meta(
+        pattern=r"^([\x21-\x7e]{8,200})?$",
+        description="8 to 200 printable characters without spaces (it is sent as a Bearer token)",
+    ),
+]
 
-def _help(text: str, env: bool = True) -> dict[str, Any]:
-    return {"help": text, "env": env}
+
+def _help(text: str) -> dict[str, str]:
+    return {"help": text}
 
 
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     host: str = field(default="127.0.0.1", metadata=_help("Address to bind; Docker uses 0.0.0.0."))
-    port: int = field(default=8080, metadata=_help("Port to bind (0 picks a free one)."))
+    port: Port = field(default=8080, metadata=_help("Port to bind (0 picks a free one)."))
     base_url: str = field(
         default="",
         metadata=_help(
@@ -42,11 +59,11 @@ class Settings:
             "default http://127.0.0.1:<port>. Set it when the mock runs behind Docker or a proxy."
         ),
     )
-    api_path: str = field(
+    api_path: UrlPath = field(
         default="/api",
         metadata=_help("Path of the API root and issuer: '/api' (Enterprise shape) or '' (Cloud shape)."),
     )
-    ai_path: str = field(
+    ai_path: UrlPath = field(
         default="/ai", metadata=_help("Path of the Co-Scientist backend the Seqera CLI calls.")
     )
     data_dir: Path = field(
@@ -69,16 +86,18 @@ class Settings:
         default=True, metadata=_help("Let `login_hint=<userName|email>` sign that user in without a page.")
     )
     control_api: bool = field(default=True, metadata=_help("Serve the test-control API under /_mock/."))
-    registration_token: str = field(
+    registration_token: RegistrationToken = field(
         default="",
         metadata=_help(
             "Initial access token for dynamic client registration (RFC 7591) at {issuer}/oauth/register, "
             "like Platform's TOWER_OIDC_REGISTRATION_INITIAL_ACCESS_TOKEN; unset, registration is refused."
         ),
     )
-    code_lifetime: int = field(default=60, metadata=_help("Authorization code lifetime, seconds."))
-    access_token_lifetime: int = field(default=3600, metadata=_help("Access and ID token lifetime, seconds."))
-    refresh_token_lifetime: int = field(
+    code_lifetime: Seconds = field(default=60, metadata=_help("Authorization code lifetime, seconds."))
+    access_token_lifetime: Seconds = field(
+        default=3600, metadata=_help("Access and ID token lifetime, seconds.")
+    )
+    refresh_token_lifetime: Seconds = field(
         default=30 * 24 * 3600, metadata=_help("Refresh token lifetime, seconds (rotated on every use).")
     )
     pkce_methods: frozenset[str] = field(
@@ -115,25 +134,29 @@ class Settings:
             "4.14.2); off: retired refresh tokens keep working."
         ),
     )
-    refresh_reuse_grace: int = field(
+    refresh_reuse_grace: Annotated[
+        int, Meta(ge=0, le=300, description="a whole number of seconds from 0 to 300")
+    ] = field(
         default=0,
         metadata=_help(
             "Seconds after a rotation during which the old refresh token still refreshes (for clients "
             "that refresh from two processes at once); 0: any reuse revokes the whole login."
         ),
     )
-    session_lifetime: int = field(
+    session_lifetime: Seconds = field(
         default=8 * 3600, metadata=_help("Browser sign-in session lifetime, seconds.")
     )
-    token_name_max_length: int = field(
+    token_name_max_length: Annotated[int, Meta(ge=1, le=1000)] = field(
         default=100,
         metadata=_help(
             "Longest accepted personal access token name. Platform's docs say 100, its OpenAPI 1.187.0 says 50."
         ),
     )
-    workers: int = field(default=2, metadata=_help("gunicorn worker processes for `serve`."))
-    threads: int = field(default=4, metadata=_help("Threads per gunicorn worker."))
-    request_log_size: int = field(
+    workers: Annotated[int, Meta(ge=1)] = field(
+        default=2, metadata=_help("gunicorn worker processes for `serve`.")
+    )
+    threads: Annotated[int, Meta(ge=1)] = field(default=4, metadata=_help("Threads per gunicorn worker."))
+    request_log_size: Annotated[int, Meta(ge=0, description="0 (off) or a positive whole number")] = field(
         default=200, metadata=_help("Requests kept for GET /_mock/requests (0 turns the log off).")
     )
     defects: frozenset[str] = field(
@@ -145,6 +168,12 @@ class Settings:
     )
 
     def __post_init__(self) -> None:
+        for name, declared in DECLARED.items():
+            value = _from_text(getattr(self, name), inspect.type_info(declared))
+            typed = convert(
+                value, declared, where=name, error=ConfigError, words=WORDS, strict=False, dec_hook=_path
+            )
+            object.__setattr__(self, name, typed)  # a frozen dataclass sets its own fields this way
         for name, value in policies_of(self.defects & DEFECTS.keys()).items():
             object.__setattr__(self, name, value)  # a deliberate defect overrides the configured policy
         _validate(self)
@@ -177,20 +206,22 @@ class Settings:
     ) -> Settings:
         """Defaults < config file `settings:` < environment < overrides (flags, tests)."""
         environ = os.environ if environ is None else environ
-        overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+        values: dict[str, Any] = {}
         sources: dict[str, str] = {}
-        from_env = {}
         for name in FIELD_NAMES:
             if (value := environ.get(ENV_PREFIX + name.upper())) is not None:
+                values[name] = value
                 sources[name] = f"environment variable {ENV_PREFIX}{name.upper()}"
-                from_env[name] = _coerce(name, value, sources[name])
-        config_path = overrides.get("config", from_env.get("config"))
-        from_file = _settings_from_file(Path(config_path)) if config_path else {}
-        values = {**from_file, **from_env}
-        sources = {name: f"{config_path}: settings.{name}" for name in from_file} | sources
+        overrides = {name: value for name, value in (overrides or {}).items() if value is not None}
+        if config_path := overrides.get("config", values.get("config")):
+            from_file, file_sources = _settings_from_file(Path(config_path))
+            values = from_file | values
+            sources = file_sources | sources
         for name, value in overrides.items():
             sources[name] = f"option --{name.replace('_', '-')}"
-            values[name] = _coerce(name, value, sources[name])
+            if name not in FIELDS:
+                raise ConfigError(f"{sources[name]}: {unknown_names([name], FIELD_NAMES, 'setting')}")
+            values[name] = value
         try:
             return cls(**values)
         except ConfigError as error:
@@ -199,36 +230,41 @@ class Settings:
 
 FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 FIELD_NAMES = tuple(FIELDS)
-_TRUE = {"1", "true", "on", "yes"}
-_FALSE = {"0", "false", "off", "no"}
+# Each field's declared type, constraints included: what __post_init__ converts and checks values against.
+DECLARED = typing.get_type_hints(Settings, include_extras=True)
+WORDS = Words(boolean="on/off", noun="setting")
+SWITCH = {
+    "1": True,
+    "true": True,
+    "on": True,
+    "yes": True,
+    "0": False,
+    "false": False,
+    "off": False,
+    "no": False,
+}
 
 
-def _coerce(name: str, value: Any, where: str) -> Any:
-    if name not in FIELDS:
-        raise ConfigError(f"{where}: unknown setting {name!r}; known settings: {', '.join(FIELD_NAMES)}")
-    kind = FIELDS[name].default
-    try:
-        if isinstance(kind, bool):
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text in _TRUE:
-                return True
-            if text in _FALSE:
-                return False
-            raise ValueError(f"expected on/off, got {value!r}")
-        if isinstance(kind, int):
-            if isinstance(value, bool):
-                raise ValueError(f"expected a whole number, got {value!r}")
-            return int(value)
-        if isinstance(kind, frozenset):
-            items = value.split(",") if isinstance(value, str) else value
-            return frozenset(item.strip() for item in items if item.strip())
-        if name in ("data_dir", "config"):
-            return Path(value)
-        return str(value)
-    except (TypeError, ValueError) as error:
-        raise ConfigError(f"{where}: {error}") from None
+def _from_text(value: Any, info: inspect.Type) -> Any:
+    """Environment variables and flags are text: read it as the field's declared type says."""
+    while isinstance(info, inspect.Metadata | inspect.UnionType):
+        info = info.type if isinstance(info, inspect.Metadata) else info.types[0]
+    if isinstance(value, str):
+        if isinstance(info, inspect.BoolType):
+            return SWITCH.get(value.strip().lower(), value)
+        if isinstance(info, LIST_TYPES):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        if isinstance(info, inspect.IntType | inspect.FloatType):
+            return value.strip()
+    elif isinstance(info, inspect.StrType) and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)  # `auto_login: 1001` in YAML is the user id 1001, not a type error
+    return value
+
+
+def _path(kind: type, value: Any) -> Any:
+    if kind is Path and isinstance(value, str | Path):
+        return Path(value)
+    raise TypeError(f"expected a file or directory path, got {value!r}")
 
 
 def _naming_the_source(error: ConfigError, sources: Mapping[str, str]) -> ConfigError:
@@ -239,44 +275,61 @@ def _naming_the_source(error: ConfigError, sources: Mapping[str, str]) -> Config
     return ConfigError(f"{sources[name]}: {problem}")
 
 
-def _settings_from_file(path: Path) -> dict[str, Any]:
-    document = read_config_file(path)
-    section = document.get("settings") or {}
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: settings: must be a mapping of setting names to values")
-    return {
-        key.replace("-", "_"): _coerce(key.replace("-", "_"), value, f"{path}: settings.{key}")
-        for key, value in section.items()
-    } | {"config": path}
+class ConfigFile(Struct, forbid_unknown_fields=True):
+    """The top level of a `--config` file."""
+
+    settings: dict[str, Any] | None = None
+    clients: list[Any] | None = None
+    users: list[Any] | None = None
+    organizations: list[Any] | None = None
+
+
+CONFIG_FILE = Annotated[
+    ConfigFile, Meta(description="a mapping with settings:, clients:, users:, organizations:")
+]
+
+
+def _settings_from_file(path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """The `settings:` section (keys may be spelt with - or _), and where each value came from."""
+    section = read_config_file(path).get("settings") or {}
+    names = {key: key.replace("-", "_") for key in section}
+    if unknown := [key for key, name in names.items() if name not in FIELDS]:
+        raise ConfigError(f"{path}: settings: {unknown_names(unknown, FIELD_NAMES, 'setting')}")
+    values = {names[key]: value for key, value in section.items()} | {"config": path}
+    return values, {names[key]: f"{path}: settings.{key}" for key in section}
 
 
 def read_config_file(path: Path) -> dict[str, Any]:
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        with path.open(encoding="utf-8") as stream:
+            document = yaml.safe_load(stream)
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found; check --config / MOCK_PLATFORM_CONFIG") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the config file: {error.strerror}") from None
+    except yaml.MarkedYAMLError as error:
+        raise ConfigError(f"{path}: {_yaml_problem(error)}") from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+        raise ConfigError(f"not valid YAML: {error}") from None  # names the file, as the stream does
     if document is None:
         return {}
-    if not isinstance(document, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping (settings:, clients:, users:, ...)")
-    unknown = set(document) - {"settings", "clients", "users", "organizations"}
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown top-level key(s) {', '.join(sorted(unknown))}; "
-            "expected settings, clients, users, organizations"
-        )
+    words = Words(noun="top-level key")
+    convert(document, CONFIG_FILE, where=f"{path}: ", error=ConfigError, words=words)
     return document
 
 
+def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
+    """`line 2, column 1: not valid YAML: expected ',' or ']' (in the flow sequence at line 1, column 10)`."""
+    mark, context = error.problem_mark, error.context_mark
+    text = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    text += f"not valid YAML: {error.problem or error.context}"
+    if error.problem and error.context and context:
+        text += f" ({error.context} at line {context.line + 1}, column {context.column + 1})"
+    return text
+
+
 def _validate(settings: Settings) -> None:
-    if not 0 <= settings.port <= 65535:
-        raise ConfigError(f"port: {settings.port} is not a TCP port (0-65535)")
-    for name in ("api_path", "ai_path"):
-        path = getattr(settings, name)
-        if path and (not path.startswith("/") or path.endswith("/")):
-            raise ConfigError(f"{name}: {path!r} must be empty or start with '/' and not end with '/'")
+    """What the declared types cannot say: rules that relate fields, and the URL form of base_url."""
     if settings.ai_path == settings.api_path:
         raise ConfigError("ai_path: must differ from api_path")
     if settings.base_url:
@@ -286,22 +339,6 @@ def _validate(settings: Settings) -> None:
                 f"base_url: {settings.base_url!r} must be scheme://host[:port] with no path "
                 "(put the API path in api_path)"
             )
-    for name in ("code_lifetime", "access_token_lifetime", "refresh_token_lifetime", "session_lifetime"):
-        if getattr(settings, name) <= 0:
-            raise ConfigError(f"{name}: must be a positive number of seconds")
-    if not 0 <= settings.refresh_reuse_grace <= 300:
-        raise ConfigError("refresh_reuse_grace: must be between 0 and 300 seconds")
-    if not 1 <= settings.token_name_max_length <= 1000:
-        raise ConfigError("token_name_max_length: must be between 1 and 1000")
-    for name in ("workers", "threads"):
-        if getattr(settings, name) < 1:
-            raise ConfigError(f"{name}: must be at least 1")
-    if settings.registration_token and not REGISTRATION_TOKEN.match(settings.registration_token):
-        raise ConfigError(
-            "registration_token: use 8 to 200 printable characters without spaces (it is sent as a Bearer token)"
-        )
-    if settings.request_log_size < 0:
-        raise ConfigError("request_log_size: must be 0 (off) or more")
     if unknown := unknown_defects(settings.defects):
         raise ConfigError(
             f"defects: unknown defect(s) {', '.join(unknown)}; known: {', '.join(sorted(DEFECTS))}"

@@ -49,11 +49,16 @@ def test_check_config_lists_what_would_be_served(cli, tmp_path):
         ("clients:\n  - client-id: my_cli\n", "clients[0] (my_cli).redirect-uris: required"),
         (
             "clients:\n  - client-id: my_cli\n    redirect-uris: ['http://h/cb#x']\n",
-            "must not have a fragment",
+            "clients[0] (my_cli).redirect-uris[0]: must be an absolute http(s) URI without user information or "
+            "fragment (RFC 6749 §3.1.2), got 'http://h/cb#x'",
         ),
         (
             "clients:\n  - client-id: my_cli\n    redirect-uris: ['http://h/cb']\n    colour: blue\n",
-            "unknown key(s) colour",
+            "clients[0] (my_cli): unknown key 'colour'; known keys: allowed-flows,",
+        ),
+        (
+            "clients:\n  - client-id: my_cli\n    redirect_uris: ['http://h/cb']\n",
+            "clients[0] (my_cli): unknown key 'redirect_uris' (did you mean 'redirect-uris'?)",
         ),
         (
             "clients:\n  - client-id: nextflow_cli\n    redirect-uris: ['http://a/cb']\n  - client-id: nextflow_cli\n"
@@ -62,13 +67,40 @@ def test_check_config_lists_what_would_be_served(cli, tmp_path):
         ),
         (
             "users:\n  - id: 7\n    userName: dave\n    email: not-an-email\n    password: x\n",
-            "users[3] (dave).email",
+            "users[3] (dave).email: must be an e-mail address, got 'not-an-email'",
         ),
-        ("settings:\n  port: eighty\n", "settings.port: invalid literal"),
-        ("settings:\n  colour: blue\n", "unknown setting 'colour'"),
-        ("settings:\n  code_lifetime: -5\n", "settings.code_lifetime: must be a positive number of seconds"),
-        ("clients: [oops\n", "not valid YAML"),
-        ("- a list\n", "the top level must be a mapping"),
+        (
+            "organizations:\n  - orgId: 9\n    name: lab\n    members: {alice: boss}\n",
+            "organizations[2] (lab).members.alice: must be one of collaborator, member, owner, got 'boss'",
+        ),
+        (
+            "users:\n  - id: 7\n    userName: dave\n    email: d@x.org\n    password: x\n    firstname: Dave\n",
+            "users[3] (dave): unknown key 'firstname' (did you mean 'firstName'?)",
+        ),
+        (
+            "settings:\n  port: eighty\n",
+            "settings.port: expected a TCP port from 0 to 65535, got 'eighty'",
+        ),
+        (
+            "settings:\n  code_lifetime: ten\n",
+            "settings.code_lifetime: expected a positive whole number of seconds, got 'ten'",
+        ),
+        ("settings:\n  colour: blue\n", "unknown setting 'colour'; known settings: access_token_lifetime,"),
+        ("settings:\n  code-lifetme: 5\n", "unknown setting 'code-lifetme' (did you mean 'code_lifetime'?)"),
+        (
+            "settings:\n  code_lifetime: -5\n",
+            "settings.code_lifetime: must be a positive whole number of seconds, got -5",
+        ),
+        (
+            "clients: [oops\n",
+            "mock.yml: line 2, column 1: not valid YAML: expected ',' or ']', but got '<stream end>' "
+            "(while parsing a flow sequence at line 1, column 10)",
+        ),
+        (
+            "- a list\n",
+            "mock.yml: expected a mapping with settings:, clients:, users:, organizations:, got ['a list']",
+        ),
+        ("setings:\n  port: 80\n", "unknown top-level key 'setings' (did you mean 'settings'?)"),
     ],
 )
 def test_bad_config_files_name_the_file_the_key_and_the_problem(cli, tmp_path, config, message):
@@ -88,18 +120,33 @@ def test_missing_config_file(cli, tmp_path):
     [
         ({"MOCK_PLATFORM_PORT": "abc"}, "environment variable MOCK_PLATFORM_PORT"),
         ({"MOCK_PLATFORM_HEADLESS_LOGIN": "maybe"}, "expected on/off"),
-        ({"MOCK_PLATFORM_API_PATH": "api/"}, "environment variable MOCK_PLATFORM_API_PATH: 'api/' must be"),
+        (
+            {"MOCK_PLATFORM_CODE_LIFETIME": "ten"},
+            "environment variable MOCK_PLATFORM_CODE_LIFETIME: expected a positive whole number of seconds, "
+            "got 'ten'",
+        ),
+        (
+            {"MOCK_PLATFORM_API_PATH": "api/"},
+            "environment variable MOCK_PLATFORM_API_PATH: must be empty, or a path that starts with '/' and "
+            "does not end with '/', got 'api/'",
+        ),
         (
             {"MOCK_PLATFORM_CODE_LIFETIME": "-5"},
             "environment variable MOCK_PLATFORM_CODE_LIFETIME: must be a positive",
         ),
-        ({"MOCK_PLATFORM_WORKERS": "0"}, "environment variable MOCK_PLATFORM_WORKERS: must be at least 1"),
+        (
+            {"MOCK_PLATFORM_WORKERS": "0"},
+            "environment variable MOCK_PLATFORM_WORKERS: must be a positive whole number, got '0'",
+        ),
         ({"MOCK_PLATFORM_DATABASE_URL": "nonsense"}, "database_url: not a SQLAlchemy URL"),
         ({"MOCK_PLATFORM_DATABASE_URL": "mysql+nosuchdriver://h/db"}, "check the dialect+driver part"),
         ({"MOCK_PLATFORM_BASE_URL": "http://h:1/api"}, "must be scheme://host[:port] with no path"),
         ({"MOCK_PLATFORM_DEFECTS": "pkce-not-verified,bogus"}, "unknown defect(s) bogus"),
         ({"MOCK_PLATFORM_AUTO_LOGIN": "nobody"}, "auto_login"),
-        ({"MOCK_PLATFORM_REGISTRATION_TOKEN": "has space"}, "MOCK_PLATFORM_REGISTRATION_TOKEN: use 8 to 200"),
+        (
+            {"MOCK_PLATFORM_REGISTRATION_TOKEN": "has space"},
+            "MOCK_PLATFORM_REGISTRATION_TOKEN: must be 8 to 200 printable characters",
+        ),
     ],
 )
 def test_bad_environment_is_reported(cli, tmp_path, env, message):

@@ -207,7 +207,8 @@ def test_a_registered_confidential_client_must_authenticate_at_the_token_endpoin
                 "post_logout_redirect_uris": ["https://a.example/x#y"],
             },
             "invalid_client_metadata",
-            "must not have a fragment (RFC 6749 section 3.1.2)",
+            "post-logout-redirect-uris[0]: must be an absolute http(s) URI without user information or fragment "
+            "(RFC 6749 section 3.1.2), got 'https://a.example/x#y'",
         ),
         (
             {"redirect_uris": ["https://a.example/cb"], "scope": "openid offline_access"},

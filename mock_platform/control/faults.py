@@ -16,17 +16,18 @@ import threading
 import time
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from authlib.oauth2.rfc6749 import OAuth2Error
 from flask import Flask, Response, current_app, g, request
+from msgspec import Meta
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 from ..errors import ERROR_TEXT_CHARACTERS
 from ..http import JSON, challenge_header, json_response
 from ..runtime import Runtime, current_runtime
-from .inputs import BadInput, check_fields, duration, integer, mapping, number, shown, text
+from .inputs import BadInput, Body, Duration, Text, read, seconds, shown
 
 CONTROL_PREFIX = "/_mock"
 FAULT_CACHE = "mock_platform.faults"  # its key in app.extensions
@@ -36,10 +37,6 @@ MAX_DELAY = 30.0
 MAX_COUNT = 1_000_000
 UNLIMITED = "unlimited"
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-FIELDS = (
-    "endpoint", "method", "count", "fraction", "status", "error", "error_description", "body",
-    "content_type", "headers", "delay",
-)  # fmt: skip
 
 OIDC_ENDPOINTS = {
     "authorize": ("oidc.authorize",),
@@ -212,28 +209,50 @@ def fault_from_row(row: dict[str, Any]) -> Fault:
 # parsing a POST /_mock/faults body ---------------------------------------------------------------
 
 
+class FaultRequest(Body):
+    endpoint: Annotated[str, Meta(min_length=1, description="an OIDC endpoint name or a path")]
+    method: Text | None = None
+    count: Annotated[int, Meta(ge=1, le=MAX_COUNT)] | Literal["unlimited"] | None = None
+    fraction: Annotated[float, Meta(gt=0, le=1)] | None = None
+    status: Annotated[int, Meta(ge=100, le=599)] | None = None
+    error: Text | None = None
+    error_description: (
+        Annotated[
+            str,
+            Meta(
+                pattern=DESCRIPTION.pattern,
+                description="1-500 printable ASCII characters without '\"' or '\\' (RFC 6749 §5.2)",
+            ),
+        ]
+        | None
+    ) = None
+    body: Any = None
+    content_type: Text | None = None
+    headers: dict[str, str] | None = None
+    delay: Duration | None = None
+
+    def __post_init__(self) -> None:
+        if self.method is not None:
+            self.method = self.method.upper()
+            if self.method not in METHODS:
+                raise ValueError(f"method: must be one of {', '.join(METHODS)}, got {shown(self.method)}")
+        for name, value in (self.headers or {}).items():
+            if not HEADER_NAME.match(name) or any(character in value for character in "\r\n"):
+                raise ValueError(f"headers: {shown(name)} must be a header name with a one-line string value")
+            if name.lower() in FRAMING_HEADERS:
+                raise ValueError(f"headers: {name} is set by the server from the body and cannot be injected")
+        self.delay = seconds(self.delay, "delay", maximum=MAX_DELAY)
+
+
 def parse_fault(document: dict[str, Any], app: Flask, api_path: str) -> tuple[dict[str, Any], int | None]:
     """The stored spec of a fault and how many calls it answers (None: until deleted)."""
-    check_fields(document, FIELDS, "")
-    endpoint = text(document, "endpoint", required=True) or ""
-    method = text(document, "method")
-    if method is not None:
-        method = method.upper()
-        if method not in METHODS:
-            raise BadInput(f"method: must be one of {', '.join(METHODS)}, got {shown(document['method'])}")
+    fault = read(document, FaultRequest)
+    endpoint, method, status, error = fault.endpoint, fault.method, fault.status, fault.error
     spec: dict[str, Any] = {"endpoint": endpoint, "method": method}
     if endpoint not in OIDC_ENDPOINTS:
         spec["path"] = _checked_path(endpoint, method, app, api_path)
     kind = endpoint if endpoint in OIDC_ENDPOINTS else "path"
-
-    status = integer(document, "status", minimum=100, maximum=599)
-    error = text(document, "error")
-    description = text(document, "error_description")
-    body = document.get("body")
-    content_type = text(document, "content_type")
-    headers = _headers(mapping(document, "headers"))
-    delay = duration(document, "delay", maximum=MAX_DELAY)
-    fraction = number(document, "fraction", above=0, maximum=1)
+    body, description = fault.body, fault.error_description
 
     if error is not None:
         allowed = ERRORS_BY_ENDPOINT.get(kind, ())
@@ -248,13 +267,8 @@ def parse_fault(document: dict[str, Any], app: Flask, api_path: str) -> tuple[di
             )
         if body is not None:
             raise BadInput("body: give either error (and error_description) or body, not both")
-    if description is not None:
-        if error is None:
-            raise BadInput("error_description: needs error")
-        if not DESCRIPTION.match(description):
-            raise BadInput(
-                "error_description: 1-500 printable ASCII characters without '\"' or '\\' (RFC 6749 §5.2)"
-            )
+    if description is not None and error is None:
+        raise BadInput("error_description: needs error")
     if kind == "authorize" and error is not None and status is not None:
         raise BadInput(
             "status: an authorize error is a redirect back to the client; give error (for the redirect) "
@@ -266,23 +280,26 @@ def parse_fault(document: dict[str, Any], app: Flask, api_path: str) -> tuple[di
         )
     if body is not None and status is None:
         raise BadInput("status: required with body")
-    if content_type is not None and body is None:
+    if fault.content_type is not None and body is None:
         raise BadInput("content_type: only with body")
-    if headers and status is None and error is None:
+    if fault.headers and status is None and error is None:
         raise BadInput("headers: only with status or error (they are added to the injected response)")
-    if status is None and error is None and delay is None:
+    if status is None and error is None and fault.delay is None:
         raise BadInput("give at least one of status, error, body or delay")
 
-    count = _count(document.get("count"), fraction)
+    if fault.count is None:
+        count = None if fault.fraction is not None else 1
+    else:
+        count = None if fault.count == UNLIMITED else fault.count
     spec.update(
         status=status,
         error=error,
         error_description=description,
         body=body,
-        content_type=content_type,
-        headers=headers,
-        delay=delay,
-        fraction=fraction,
+        content_type=fault.content_type,
+        headers=fault.headers or {},
+        delay=fault.delay,
+        fraction=fault.fraction,
     )
     return {key: value for key, value in spec.items() if value is not None}, count
 
@@ -330,29 +347,6 @@ def _endpoint_help(endpoint: str) -> str:
         "Platform path the mock serves; give a name, or a path relative to the API root such as "
         '"/user-info" or "/tokens*"'
     )
-
-
-def _headers(value: dict[str, Any] | None) -> dict[str, str]:
-    if not value:
-        return {}
-    for name, header in value.items():
-        if not HEADER_NAME.match(name) or not isinstance(header, str) or any(c in header for c in "\r\n"):
-            raise BadInput(f"headers: {shown(name)} must be a header name with a one-line string value")
-        if name.lower() in FRAMING_HEADERS:
-            raise BadInput(f"headers: {name} is set by the server from the body and cannot be injected")
-    return dict(value)
-
-
-def _count(value: Any, fraction: float | None) -> int | None:
-    if value is None:
-        return None if fraction is not None else 1
-    if value == UNLIMITED:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_COUNT:
-        raise BadInput(
-            f'count: must be a whole number from 1 to {MAX_COUNT}, or "{UNLIMITED}"; got {shown(value)}'
-        )
-    return value
 
 
 # applying faults -----------------------------------------------------------------------------------

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from msgspec import Meta
 
 from ..directory import User
 from ..runtime import Runtime
-from .inputs import BadInput, check_fields, integer, mapping, shown, text
+from .inputs import BadInput, Body, Text, read, shown
 from .users import create_user
 
-FIELDS = ("user", "client_id", "claims", "id_token_claims", "access_token_claims", "userinfo_claims", "count")
 TARGET_FIELDS = {
     "id_token": "id_token_claims",
     "access_token": "access_token_claims",
@@ -21,25 +22,42 @@ PROTOCOL_CLAIMS = frozenset(
      "client_id", "scope"}
 )  # fmt: skip
 MAX_COUNT = 1000
+UserReference = Annotated[str | int, Meta(description="the userName, email or id of the user")]
+Claims = dict[str, Any]
 
 
-def find_user(runtime: Runtime, reference: Any) -> User:
-    if reference is None:
-        raise BadInput("user: required, the userName, email or id of the user")
-    if isinstance(reference, str | int) and not isinstance(reference, bool):
-        user = runtime.directory.find_user(reference)
-        if user is not None:
-            return user
+class ClaimFields(Body):
+    """Extra claims: `claims` for every token kind the call makes, or per kind."""
+
+    claims: Claims | None = None
+    id_token_claims: Claims | None = None
+    userinfo_claims: Claims | None = None
+
+
+class IdentityRequest(ClaimFields, kw_only=True):
+    user: Annotated[
+        str | int | dict[str, Any],
+        Meta(description="the userName, email or id of the user, or an object for a new user"),
+    ]
+    client_id: Text | None = None
+    access_token_claims: Claims | None = None
+    count: Annotated[int, Meta(ge=1, le=MAX_COUNT)] = 1
+
+
+def find_user(runtime: Runtime, reference: str | int) -> User:
+    user = runtime.directory.find_user(reference)
+    if user is not None:
+        return user
     known = ", ".join(user.user_name for user in runtime.directory.users)
     raise BadInput(f"user: {shown(reference)} is not a userName, email or id of a user; users: {known}")
 
 
-def claim_targets(document: dict[str, Any], flat_targets: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+def claim_targets(request: ClaimFields, flat_targets: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """Extra claims per token kind: `claims` for each of `flat_targets`, then the per-kind fields."""
-    flat = mapping(document, "claims") or {}
+    flat = request.claims or {}
     targets = {}
     for target, field in TARGET_FIELDS.items():
-        specific = mapping(document, field) if field in document else None
+        specific = getattr(request, field, None)
         claims = {**(flat if target in flat_targets else {}), **(specific or {})}
         if reserved := sorted(PROTOCOL_CLAIMS & set(claims)):
             source = field if specific and reserved[0] in specific else "claims"
@@ -52,17 +70,17 @@ def claim_targets(document: dict[str, Any], flat_targets: tuple[str, ...]) -> di
 
 
 def queue_identity(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
-    check_fields(document, FIELDS, "")
-    reference = document.get("user")
-    client_id = text(document, "client_id")
+    request = read(document, IdentityRequest)
+    reference, client_id, count = request.user, request.client_id, request.count
     if client_id is not None and runtime.query_client(client_id) is None:
         raise BadInput(
             f"client_id: no client {shown(client_id)}; registered: {', '.join(sorted(runtime.all_clients()))}"
         )
-    claims = claim_targets(document, flat_targets=tuple(TARGET_FIELDS))
-    count = integer(document, "count", minimum=1, maximum=MAX_COUNT, default=1) or 1
-    created = isinstance(reference, dict)
-    user = create_user(runtime, reference, "user.") if created else find_user(runtime, reference)
+    claims = claim_targets(request, flat_targets=tuple(TARGET_FIELDS))
+    if isinstance(reference, dict):
+        user, created = create_user(runtime, reference, "user"), True
+    else:
+        user, created = find_user(runtime, reference), False
     entry_id = runtime.store.enqueue_identity(client_id, user.id, claims, count)
     return {
         "id": entry_id,

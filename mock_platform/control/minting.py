@@ -9,7 +9,9 @@ still know them; with `refresh_token` they let a test drive a client's refresh-o
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
+
+from msgspec import Meta
 
 from ..runtime import Runtime
 from ..tokens import (
@@ -22,50 +24,72 @@ from ..tokens import (
     sign,
     token_row,
 )
-from .identity import claim_targets, find_user
-from .inputs import BadInput, check_fields, flag, integer, shown, text
+from .identity import ClaimFields, UserReference, claim_targets, find_user
+from .inputs import BadInput, Text, read, shown
 
-FIELDS = (
-    "user", "client_id", "scope", "expired", "wrong_key", "kid", "iss", "aud", "exp", "lifetime", "claims",
-    "id_token", "id_token_claims", "userinfo_claims", "nonce", "refresh_token",
-)  # fmt: skip
 DEFAULT_SCOPE = "openid profile email"
 EXPIRED_AGO = 600  # beyond the clock-skew leeway clients commonly allow (60-300 s)
 MAX_LIFETIME = 10 * 365 * 86400
 
 
+class MintRequest(ClaimFields, kw_only=True):
+    user: UserReference
+    client_id: Text = "nextflow_cli"
+    scope: Text = DEFAULT_SCOPE
+    expired: bool = False
+    exp: Annotated[int, Meta(ge=1, le=2**53)] | None = None  # seconds since the epoch, mock clock
+    lifetime: Annotated[int, Meta(ge=1, le=MAX_LIFETIME)] | None = None
+    wrong_key: bool = False
+    kid: Text | None = None
+    iss: Text | None = None
+    aud: (
+        Annotated[
+            Text | Annotated[list[Text], Meta(min_length=1)],
+            Meta(description="a string or a list of strings"),
+        ]
+        | None
+    ) = None
+    id_token: bool = False
+    nonce: Text | None = None
+    refresh_token: bool = False
+
+    def __post_init__(self) -> None:
+        if sum((self.expired, self.exp is not None, self.lifetime is not None)) > 1:
+            raise ValueError("give at most one of expired, exp and lifetime")
+        if self.nonce is not None and not self.id_token:
+            raise ValueError("nonce: only with id_token: true")
+
+
 def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
-    check_fields(document, FIELDS, "")
-    user = find_user(runtime, document.get("user"))
-    client_id = text(document, "client_id", default="nextflow_cli") or ""
+    request = read(document, MintRequest)
+    user = find_user(runtime, request.user)
+    client_id = request.client_id
     client = runtime.query_client(client_id)
     if client is None:
         raise BadInput(
             f"client_id: no client {shown(client_id)}; registered: {', '.join(sorted(runtime.all_clients()))}"
         )
-    scope = text(document, "scope", default=DEFAULT_SCOPE) or ""
+    scope = request.scope
     if unknown := [s for s in scope.split() if s not in client.allowed_scopes]:
         raise BadInput(
             f"scope: {', '.join(unknown)} not allowed for {client_id}; allowed: {' '.join(client.allowed_scopes)}"
         )
-    extra = claim_targets(document, flat_targets=("access_token",))
+    extra = claim_targets(request, flat_targets=("access_token",))
     now = int(runtime.now())
-    issued_at, expires = _times(runtime, document, now)
-    issuer = text(document, "iss", default=runtime.settings.issuer)
-    audience = _audience(document.get("aud"))
-    wrong_key = flag(document, "wrong_key")
+    issued_at, expires = _times(runtime, request, now)
+    issuer = request.iss or runtime.settings.issuer
+    audience = request.aud
+    wrong_key = request.wrong_key
     signing_key = runtime.keyring.signing_key
-    kid = text(document, "kid", default=signing_key.kid)
+    kid = request.kid or signing_key.kid
     broken = wrong_key or issuer != runtime.settings.issuer or kid != signing_key.kid
     key = runtime.unpublished_key() if wrong_key else signing_key
-    want_refresh = flag(document, "refresh_token")
+    want_refresh = request.refresh_token
     if want_refresh and broken:
         raise BadInput(
             "refresh_token: only for a token the mock stores (not with wrong_key, kid or a foreign iss)"
         )
-    nonce = text(document, "nonce")
-    if nonce is not None and not flag(document, "id_token"):
-        raise BadInput("nonce: only with id_token: true")
+    nonce = request.nonce
 
     subject = Subject(user, issued_at, extra)
     granted: dict[str, Any] = {
@@ -87,7 +111,7 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
         "claims": claims,
         "stored": not broken,
     }
-    if flag(document, "id_token"):
+    if request.id_token:
         id_claims = id_token_claims(runtime, **granted, nonce=nonce, access_token=access_token)
         id_claims.update(chosen)
         result["id_token"] = sign(id_claims, key, ID_TOKEN_TYPE, kid=kid)
@@ -112,24 +136,11 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _times(runtime: Runtime, document: dict[str, Any], now: int) -> tuple[int, int]:
+def _times(runtime: Runtime, request: MintRequest, now: int) -> tuple[int, int]:
     """(iat, exp) from one of `expired`, `exp` (seconds since the epoch, mock clock) or `lifetime`."""
-    expired = flag(document, "expired")
-    exp = integer(document, "exp", minimum=1, maximum=2**53)
-    lifetime = integer(document, "lifetime", minimum=1, maximum=MAX_LIFETIME)
-    if sum((expired, exp is not None, lifetime is not None)) > 1:
-        raise BadInput("give at most one of expired, exp and lifetime")
     default = runtime.settings.access_token_lifetime
-    if expired:
+    if request.expired:
         return now - EXPIRED_AGO - default, now - EXPIRED_AGO
-    if exp is not None:
-        return min(now, exp - 1), exp
-    return now, now + (lifetime or default)
-
-
-def _audience(value: Any) -> str | list[str] | None:
-    if value is None or (isinstance(value, str) and value):
-        return value
-    if isinstance(value, list) and value and all(isinstance(item, str) and item for item in value):
-        return value
-    raise BadInput(f"aud: must be a string or a list of strings, got {shown(value)}")
+    if request.exp is not None:
+        return min(now, request.exp - 1), request.exp
+    return now, now + (request.lifetime or default)

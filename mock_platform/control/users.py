@@ -9,16 +9,35 @@ workspaces' `participants`, where the document keeps them.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Annotated, Any
 
-from ..directory import ORG_ROLES, USER_KEYS, WORKSPACE_ROLES, Directory, User
+import msgspec
+from msgspec import Meta
+
+from ..directory import Directory, OrgRole, User, WorkspaceRole
 from ..errors import ConfigError
 from ..runtime import Runtime
-from .inputs import BadInput, check_fields, mapping, shown
+from ..validation import unknown_names
+from .inputs import BadInput, Body, read, shown
 
-MEMBERSHIPS = ("organizations", "workspaces")
-CREATE_FIELDS = (*sorted(USER_KEYS), *MEMBERSHIPS)
-UPDATE_FIELDS = tuple(field for field in CREATE_FIELDS if field != "id")
+USER_KEYS = tuple(field.encode_name for field in msgspec.structs.fields(User))
+ORG_ROLE = Annotated[
+    OrgRole | None, Meta(description="one of owner, member, collaborator, or null to remove")
+]
+WORKSPACE_ROLE = Annotated[
+    WorkspaceRole | None,
+    Meta(description="one of owner, admin, maintain, launch, connect, view, or null to remove"),
+]
+
+
+class Memberships(Body):
+    """Roles given per user, by organization name and by workspace ("<org>/<workspace>" or id)."""
+
+    organizations: dict[str, ORG_ROLE] = {}
+    workspaces: dict[str, WORKSPACE_ROLE] = {}
+
+
+MEMBERSHIPS = tuple(field.encode_name for field in msgspec.structs.fields(Memberships))
 
 
 def user_view(directory: Directory, user: User) -> dict[str, Any]:
@@ -45,14 +64,15 @@ def user_view(directory: Directory, user: User) -> dict[str, Any]:
 
 def create_user(runtime: Runtime, document: dict[str, Any], where: str = "") -> User:
     """A new user; id, email and password default to the next free id, <userName>@example.com and
-    <userName>-password."""
-    check_fields(document, CREATE_FIELDS, where)
+    <userName>-password. `where` names the field that holds `document` ("user" in an identity)."""
+    memberships = _memberships(document, USER_KEYS, where)
     user_name = document.get("userName")
     if not isinstance(user_name, str) or not user_name:
-        raise BadInput(f"{where}userName: required, the new user's login name")
+        raise BadInput(f"{_at(where, 'userName')}: required, the new user's login name")
     if runtime.directory.find_user(user_name) is not None:
         raise BadInput(
-            f"{where}userName: user {user_name!r} already exists; change it with PUT /_mock/users/{user_name}",
+            f"{_at(where, 'userName')}: user {user_name!r} already exists; "
+            f"change it with PUT /_mock/users/{user_name}",
             status=409,
         )
     edited = _editable(runtime.directory)
@@ -63,7 +83,7 @@ def create_user(runtime: Runtime, document: dict[str, Any], where: str = "") -> 
     entry.setdefault("email", f"{user_name}@example.com")
     entry.setdefault("password", f"{user_name}-password")
     edited["users"].append(entry)
-    _apply_memberships(edited, user_name, document, where)
+    _apply_memberships(edited, user_name, memberships, where)
     return _replace(runtime, edited, user_name)
 
 
@@ -77,7 +97,7 @@ def update_user(runtime: Runtime, user_name: str, document: dict[str, Any]) -> t
         )
     if user is None:
         return create_user(runtime, {**document, "userName": user_name}), True
-    check_fields(document, (*UPDATE_FIELDS, "userName"), "")
+    memberships = _memberships(document, tuple(key for key in USER_KEYS if key != "id"), "")
     edited = _editable(runtime.directory)
     entry = next(item for item in edited["users"] if item.get("userName") == user.user_name)
     for key, value in document.items():
@@ -87,7 +107,7 @@ def update_user(runtime: Runtime, user_name: str, document: dict[str, Any]) -> t
             entry.pop(key, None)
         else:
             entry[key] = value
-    _apply_memberships(edited, user.user_name, document, "")
+    _apply_memberships(edited, user.user_name, memberships, "")
     return _replace(runtime, edited, user.user_name), False
 
 
@@ -111,39 +131,40 @@ def _editable(directory: Directory) -> dict[str, Any]:
     return document
 
 
-def _apply_memberships(edited: dict[str, Any], user_name: str, document: dict[str, Any], where: str) -> None:
-    organizations = mapping(document, "organizations") or {}
-    workspaces = mapping(document, "workspaces") or {}
+def _at(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _memberships(document: dict[str, Any], user_keys: tuple[str, ...], where: str) -> Memberships:
+    """The memberships of a user-change body, after refusing fields that are neither those nor user keys."""
+    if unknown := [key for key in document if key not in (*user_keys, *MEMBERSHIPS)]:
+        message = unknown_names(unknown, (*user_keys, *MEMBERSHIPS), "field")
+        raise BadInput(f"{where}: {message}" if where else message)
+    return read({key: document[key] for key in MEMBERSHIPS if key in document}, Memberships, where)
+
+
+def _apply_memberships(edited: dict[str, Any], user_name: str, memberships: Memberships, where: str) -> None:
     by_name = {org.get("name"): org for org in edited["organizations"]}
-    for name, role in organizations.items():
+    for name, role in memberships.organizations.items():
         org = by_name.get(name)
         if org is None:
             raise BadInput(
-                f"{where}organizations.{name}: no such organization; organizations: {', '.join(map(str, by_name))}"
+                f"{_at(where, 'organizations')}.{name}: no such organization; "
+                f"organizations: {', '.join(map(str, by_name))}"
             )
         if role is None:
             _remove_member(org, user_name)
             continue
-        if role not in ORG_ROLES:
-            raise BadInput(
-                f"{where}organizations.{name}: role must be one of {', '.join(ORG_ROLES)} (or null to remove), "
-                f"got {shown(role)}"
-            )
         org["members"] = {**(org.get("members") or {}), user_name: role}
-    for reference, role in workspaces.items():
+    for reference, role in memberships.workspaces.items():
         org, workspace = _find_workspace(edited, reference, where)
         participants = dict(workspace.get("participants") or {})
         if role is None:
             participants.pop(user_name, None)
-        elif role not in WORKSPACE_ROLES:
-            raise BadInput(
-                f"{where}workspaces.{reference}: role must be one of {', '.join(WORKSPACE_ROLES)} "
-                f"(or null to remove), got {shown(role)}"
-            )
         elif user_name not in (org.get("members") or {}):
             raise BadInput(
-                f"{where}workspaces.{reference}: {user_name} is not a member of organization {org['name']}; "
-                f'add "organizations": {{"{org["name"]}": "member"}}'
+                f"{_at(where, 'workspaces')}.{reference}: {user_name} is not a member of organization "
+                f'{org["name"]}; add "organizations": {{"{org["name"]}": "member"}}'
             )
         else:
             participants[user_name] = role
@@ -164,7 +185,8 @@ def _find_workspace(edited: dict[str, Any], reference: str, where: str) -> tuple
         for workspace in org.get("workspaces") or []
     ]
     raise BadInput(
-        f"{where}workspaces.{reference}: no such workspace; use <org>/<workspace> or an id: {', '.join(known)}"
+        f"{_at(where, 'workspaces')}.{reference}: no such workspace; use <org>/<workspace> or an id: "
+        f"{', '.join(known)}"
     )
 
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import fnmatch
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from flask import Blueprint, Response, current_app, request
+from msgspec import Meta
 
-from ..clients import KNOWN_KEYS
 from ..errors import ConfigError
 from ..http import json_response, message_error, never_cached
 from ..runtime import Runtime, current_runtime
 from . import faults, identity, minting, users
 from .guard import refuse_web_pages
-from .inputs import BadInput, check_fields, duration, integer, json_body, text
+from .inputs import BadInput, Body, Duration, json_body, read, seconds
 
 bp = Blueprint("control", __name__)
 bp.before_request(refuse_web_pages)
@@ -52,7 +52,7 @@ def index() -> Response:
 def queue_identity() -> Response:
     """Queue who signs in at the next authorize of a client (user, claims, count)."""
     runtime = current_runtime()
-    return json_response(identity.queue_identity(runtime, json_body(identity.FIELDS)), 201)
+    return json_response(identity.queue_identity(runtime, json_body()), 201)
 
 
 @bp.get("/identity")
@@ -75,7 +75,7 @@ def clear_identities() -> Response:
 def add_fault() -> Response:
     """Make the next calls to an endpoint fail: status, OAuth error, body, delay; count or fraction."""
     runtime = current_runtime()
-    spec, count = faults.parse_fault(json_body(faults.FIELDS), current_app, runtime.settings.api_path)
+    spec, count = faults.parse_fault(json_body(), current_app, runtime.settings.api_path)
     fault_id = runtime.store.add_fault(spec, count)
     row = {"id": fault_id, "spec": spec, "remaining": count, "hits": 0}
     return json_response(faults.fault_from_row(row).view(), 201)
@@ -109,7 +109,7 @@ def delete_fault(fault_id: int) -> Response:
 @bp.post("/tokens")
 def mint_token() -> Response:
     """Mint an access token (and id_token) for a user and client: expired, wrong_key, iss, aud, exp, claims."""
-    return json_response(minting.mint(current_runtime(), json_body(minting.FIELDS)))
+    return json_response(minting.mint(current_runtime(), json_body()))
 
 
 def clock_view(runtime: Runtime) -> dict[str, Any]:
@@ -127,17 +127,20 @@ def get_clock() -> Response:
     return json_response(clock_view(current_runtime()))
 
 
+class ClockMove(Body):
+    advance: Annotated[
+        Duration, Meta(description='the seconds to move the clock forward: a number, or "15m", "2h", "1d"')
+    ]
+
+    def __post_init__(self) -> None:
+        self.advance = seconds(self.advance, "advance", maximum=MAX_CLOCK_ADVANCE)
+
+
 @bp.post("/clock")
 def advance_clock() -> Response:
     """Move the mock's clock forward: {"advance": seconds or "15m", "2h", "1d"}."""
     runtime = current_runtime()
-    body = json_body(("advance",))
-    seconds = duration(body, "advance", maximum=MAX_CLOCK_ADVANCE)
-    if seconds is None:
-        raise BadInput(
-            'advance: required, the seconds to move the clock forward (a number, or "15m", "2h", "1d")'
-        )
-    runtime.store.advance_clock(seconds)
+    runtime.store.advance_clock(read(json_body(), ClockMove).advance)
     runtime.sync()
     return json_response(clock_view(runtime))
 
@@ -174,7 +177,7 @@ def list_users() -> Response:
 def create_user() -> Response:
     """Add a user (userName; id, email, password default), with claims, organizations, workspaces."""
     runtime = current_runtime()
-    user = users.create_user(runtime, json_body(users.CREATE_FIELDS))
+    user = users.create_user(runtime, json_body())
     return json_response(users.user_view(runtime.directory, user), 201)
 
 
@@ -192,7 +195,7 @@ def get_user(user_name: str) -> Response:
 def update_user(user_name: str) -> Response:
     """Change a user's claims, profile, organization and workspace roles (created if new)."""
     runtime = current_runtime()
-    user, created = users.update_user(runtime, user_name, json_body((*users.UPDATE_FIELDS, "userName")))
+    user, created = users.update_user(runtime, user_name, json_body())
     return json_response(users.user_view(runtime.directory, user), 201 if created else 200)
 
 
@@ -218,7 +221,7 @@ def register_client() -> Response:
         raise BadInput(
             'send the client as JSON, e.g. {"client-id": "my_cli", "redirect-uris": ["http://127.0.0.1"]}'
         )
-    entry = json_body(KNOWN_KEYS)
+    entry = json_body()
     replaced = runtime.query_client(entry.get("client-id")) is not None
     client = runtime.register_client(entry)
     runtime.sync()
@@ -226,6 +229,12 @@ def register_client() -> Response:
 
 
 # request log, reset ------------------------------------------------------------------------------
+
+
+class RequestsQuery(Body):
+    limit: str | None = None
+    path: str | None = None
+    method: str | None = None
 
 
 @bp.get("/requests")
@@ -238,23 +247,22 @@ def recent_requests() -> Response:
             "the request log is off (request_log_size=0); start the mock with MOCK_PLATFORM_REQUEST_LOG_SIZE=200",
             status=409,
         )
-    query = request.args.to_dict()
-    check_fields(query, ("limit", "path", "method"), "query: ")
-    limit = _limit(query.get("limit"), size)
+    query = read(request.args.to_dict(), RequestsQuery, "query: ")
+    limit = _limit(query.limit, size)
     entries = runtime.store.recent_requests(size)
-    if pattern := text(query, "path"):
-        entries = [entry for entry in entries if fnmatch.fnmatchcase(entry["path"], pattern)]
-    if method := text(query, "method"):
-        entries = [entry for entry in entries if entry["method"] == method.upper()]
+    if query.path:
+        entries = [entry for entry in entries if fnmatch.fnmatchcase(entry["path"], query.path)]
+    if query.method:
+        entries = [entry for entry in entries if entry["method"] == query.method.upper()]
     return json_response({"requests": entries[-limit:]})
 
 
 def _limit(value: str | None, size: int) -> int:
     if value is None:
         return size
-    if not value.isdigit():
+    if not value.isdigit() or not 1 <= int(value) <= size:
         raise BadInput(f"limit: must be a whole number from 1 to {size}, got {value!r}")
-    return integer({"limit": int(value)}, "limit", minimum=1, maximum=size) or size
+    return int(value)
 
 
 @bp.delete("/requests")

@@ -78,8 +78,11 @@ def test_tokens_minted_after_a_move_carry_the_mock_time(mock_platform):
             {"advance": "soon"},
             'advance: must be seconds (a number) or a string like "90s", "15m", "2h", "1d"',
         ),
-        ({"advance": True}, "advance: must be a number, got true"),
-        ({"offset": 5}, "unknown field(s) offset; known fields: advance"),
+        (
+            {"advance": True},
+            'advance: expected the seconds to move the clock forward: a number, or "15m", "2h", "1d", got true',
+        ),
+        ({"ofset": 5}, "unknown field 'ofset'; known fields: advance"),
     ],
 )
 def test_bad_clock_moves_are_refused(mock_platform, body, message):

@@ -211,7 +211,7 @@ def test_an_invalid_client_fault_answers_401_with_a_challenge(mock_platform):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"status": 500}, "endpoint: required, a string"),
+        ({"status": 500}, "endpoint: required, an OIDC endpoint name or a path"),
         (
             {"endpoint": "tokn", "status": 500},
             'endpoint: "tokn" is neither an OIDC endpoint (authorize, token,',
@@ -240,7 +240,7 @@ def test_an_invalid_client_fault_answers_401_with_a_challenge(mock_platform):
         ),
         (
             {"endpoint": "token", "error": "invalid_grant", "error_description": 'say "hi"'},
-            "error_description: 1-500 printable ASCII characters",
+            "error_description: must be 1-500 printable ASCII characters without '\"' or '\\' (RFC 6749 §5.2), got",
         ),
         ({"endpoint": "token", "error_description": "why"}, "error_description: needs error"),
         ({"endpoint": "token", "status": 302}, "status: must be 400-599 (or 200-299 together with a body"),
@@ -259,11 +259,11 @@ def test_an_invalid_client_fault_answers_401_with_a_challenge(mock_platform):
         ({"endpoint": "token", "delay": "1h"}, "delay: must be more than 0 and at most 30 seconds, got 3600"),
         (
             {"endpoint": "token", "status": 500, "count": 0},
-            'count: must be a whole number from 1 to 1000000, or "unlimited"; got 0',
+            'count: must be a whole number from 1 to 1000000 or "unlimited", got 0',
         ),
         (
             {"endpoint": "token", "status": 500, "fraction": 1.5},
-            "fraction: must be more than 0 and at most 1, got 1.5",
+            "fraction: must be a number (more than 0 and at most 1), got 1.5",
         ),
         ({"endpoint": "token", "status": 500, "method": "FETCH"}, "method: must be one of GET, POST, PUT"),
         (
@@ -274,7 +274,7 @@ def test_an_invalid_client_fault_answers_401_with_a_challenge(mock_platform):
         ({"endpoint": "token"}, "give at least one of status, error, body or delay"),
         (
             {"endpoint": "token", "stauts": 500},
-            "unknown field(s) stauts; known fields: body, content_type, count,",
+            "unknown field 'stauts' (did you mean 'status'?); known fields: body, content_type, count,",
         ),
     ],
 )

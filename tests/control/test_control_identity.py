@@ -103,7 +103,10 @@ def test_the_queue_can_be_listed_and_cleared(mock_platform):
             'user: "nobody" is not a userName, email or id of a user; users: alice, bob, carol',
         ),
         ({}, "user: required, the userName, email or id of the user"),
-        ({"user": "bob", "cout": 2}, "unknown field(s) cout; known fields: access_token_claims"),
+        (
+            {"user": "bob", "cout": 2},
+            "unknown field 'cout' (did you mean 'count'?); known fields: access_token_claims,",
+        ),
         ({"user": "bob", "count": 0}, "count: must be a whole number from 1 to 1000, got 0"),
         (
             {"user": "bob", "client_id": "nope"},
@@ -111,11 +114,12 @@ def test_the_queue_can_be_listed_and_cleared(mock_platform):
         ),
         ({"user": "bob", "claims": {"sub": "1"}}, "claims.sub: a claim the protocol sets"),
         ({"user": "bob", "id_token_claims": {"aud": "x"}}, "id_token_claims.aud: a claim the protocol sets"),
-        ({"user": "bob", "claims": ["team"]}, 'claims: must be a JSON object, got ["team"]'),
+        ({"user": "bob", "claims": ["team"]}, 'claims: expected a JSON object, got ["team"]'),
+        ({"user": True}, "user: expected the userName, email or id of the user, or an object for a new user"),
         ({"user": {"userName": "alice"}}, "user.userName: user 'alice' already exists"),
         (
             {"user": {"userName": "dave", "email": "not-an-email"}},
-            "(dave).email: required, an e-mail address",
+            "users[3] (dave).email: must be an e-mail address, got 'not-an-email'",
         ),
     ],
 )

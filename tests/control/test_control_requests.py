@@ -138,7 +138,10 @@ def test_the_log_can_be_filtered_limited_and_cleared(mock_platform):
         .json()["message"]
         .startswith("limit: must be a whole number from 1 to 200")
     )
-    assert "unknown field(s) pth" in control(mock_platform, "GET", "/requests?pth=x").json()["message"]
+    assert (
+        "query: unknown field 'pth' (did you mean 'path'?)"
+        in control(mock_platform, "GET", "/requests?pth=x").json()["message"]
+    )
 
 
 @pytest.mark.settings(request_log_size=0)

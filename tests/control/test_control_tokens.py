@@ -120,7 +120,7 @@ def test_an_expired_token_with_a_refresh_token_drives_the_refresh_path(mock_plat
             "scope: admin not allowed for nextflow_cli; allowed: openid profile email offline_access",
         ),
         ({"user": "alice", "expired": True, "exp": 5}, "give at most one of expired, exp and lifetime"),
-        ({"user": "alice", "expired": "yes"}, 'expired: must be true or false, got "yes"'),
+        ({"user": "alice", "expired": "yes"}, 'expired: expected true or false, got "yes"'),
         (
             {"user": "alice", "wrong_key": True, "refresh_token": True},
             "refresh_token: only for a token the mock stores",
@@ -130,7 +130,7 @@ def test_an_expired_token_with_a_refresh_token_drives_the_refresh_path(mock_plat
         ({"user": "alice", "nonce": "n"}, "nonce: only with id_token: true"),
         (
             {"user": "alice", "wrongKey": True},
-            "unknown field(s) wrongKey; known fields: aud, claims, client_id",
+            "unknown field 'wrongKey' (did you mean 'wrong_key'?); known fields: aud, claims, client_id,",
         ),
     ],
 )
