@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import msgspec
@@ -23,7 +24,8 @@ from msgspec import inspect
 
 T = TypeVar("T")
 
-LOCATED = re.compile(r"^(?P<text>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+# "Expected `int` >= 1 - at `$.users[0].id`"; "Expected `str` - at `key` in `$.settings`" for a mapping key.
+LOCATED = re.compile(r"^(?P<text>.*?)(?: - at (?P<in_key>`key` in )?`\$(?P<path>[^`]*)`)?$", re.DOTALL)
 STEP = re.compile(r"\.(?P<key>[^.\[]+)|\[(?P<index>\d+)\]|(?P<any_key>\[\.\.\.\])")
 MISSING = re.compile(r"^Object missing required field `(?P<key>.+)`$")
 UNKNOWN = re.compile(r"^Object contains unknown field `(?P<key>.+)`$")
@@ -42,15 +44,13 @@ RECORD_TYPES = (inspect.StructType, inspect.DataclassType)
 LABEL_KEYS = ("client-id", "userName", "name")
 
 
+@dataclass(frozen=True)
 class Words:
     """How a kind of value is called to the people who write that kind of document."""
 
-    def __init__(
-        self, *, mapping: str = "a mapping", boolean: str = "true or false", noun: str = "key"
-    ) -> None:
-        self.mapping = mapping
-        self.boolean = boolean
-        self.noun = noun
+    mapping: str = "a mapping"
+    boolean: str = "true or false"
+    noun: str = "key"  # of a mapping, as in "unknown key"
 
 
 YAML = Words()
@@ -88,7 +88,7 @@ def unknown_names(names: Iterable[str], known: Iterable[str], noun: str) -> str:
 
 
 def closest(name: str, known: Iterable[str]) -> str | None:
-    """The known name `name` is most likely a typo of, ignoring case, `-` against `_` and word order."""
+    """The known name `name` is most likely a typo of, ignoring case and `-` against `_`."""
     by_form = {_form(candidate): candidate for candidate in known}
     matches = difflib.get_close_matches(_form(name), list(by_form), n=1, cutoff=0.7)
     return by_form[matches[0]] if matches else None
@@ -191,6 +191,13 @@ class Explanation:
         assert located is not None, "the pattern matches any text"
         problem, path = located["text"], located["path"] or ""
         value, info, place = self._walk(path)
+        if located["in_key"]:
+            bad = (
+                next((key for key in value if not isinstance(key, str)), None)
+                if isinstance(value, Mapping)
+                else None
+            )
+            return self._join(where, place, f"every key must be a string, got {self.show(bad)}")
         if missing := MISSING.match(problem):
             key = missing["key"]
             field = self._field(info, key)

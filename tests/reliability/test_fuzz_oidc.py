@@ -12,12 +12,13 @@ import base64
 import json
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_platform.clients import KNOWN_KEYS
-from mock_platform.control import faults, identity, minting, users
+from mock_platform.control import faults, identity, minting, users, views
 
 from .conftest import EXAMPLES, REGISTRATION_TOKEN
 from .fuzzing import (
@@ -280,16 +281,20 @@ def test_end_session(oidc_sender: Any, live: bool, how: str, params: Any, method
         html_page(request, reply)
 
 
+def field_names(shape: type) -> list[str]:
+    return [field.encode_name for field in msgspec.structs.fields(shape)]
+
+
 CONTROL = {
-    "/_mock/identity": list(identity.FIELDS),
-    "/_mock/faults": list(faults.FIELDS),
-    "/_mock/tokens": list(minting.FIELDS),
-    "/_mock/clock": ["advance"],
-    "/_mock/users": list(users.CREATE_FIELDS),
-    "/_mock/users/alice": list(users.UPDATE_FIELDS),
+    "/_mock/identity": field_names(identity.IdentityRequest),
+    "/_mock/faults": field_names(faults.FaultRequest),
+    "/_mock/tokens": field_names(minting.MintRequest),
+    "/_mock/clock": field_names(views.ClockMove),
+    "/_mock/users": [*users.USER_KEYS, *users.MEMBERSHIPS],
+    "/_mock/users/alice": [key for key in (*users.USER_KEYS, *users.MEMBERSHIPS) if key != "id"],
     "/_mock/users/\u00e9\u202e": ["userName"],
     "/_mock/clients": sorted(KNOWN_KEYS),
-    "/_mock/requests": ["limit", "path", "method"],
+    "/_mock/requests": field_names(views.RequestsQuery),
     "/_mock/faults/1": [],
     "/_mock/faults/99999999999999999999": [],
     "/_mock/keys/rotate": [],
