@@ -10,7 +10,7 @@ import hmac
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 import msgspec
@@ -24,6 +24,7 @@ from .validation import convert
 SEED_FILE = Path(__file__).parent / "data" / "clients.yml"
 
 AuthMethod = Literal["none", "client_secret_basic", "client_secret_post"]
+AUTH_METHODS: tuple[str, ...] = get_args(AuthMethod)  # listed once: discovery and the grants use it
 Flow = Literal["authorization_code_pkce", "authorization_code", "refresh_token"]
 ClientId = Annotated[
     str, Meta(pattern=r"^[A-Za-z0-9._~-]{1,200}$", description="1-200 characters of A-Z a-z 0-9 . _ ~ -")
