@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+import msgspec
 import yaml
 from msgspec import Meta, Struct, inspect
 
@@ -168,12 +169,10 @@ class Settings:
     )
 
     def __post_init__(self) -> None:
-        for name, declared in DECLARED.items():
-            value = _from_text(getattr(self, name), inspect.type_info(declared))
-            typed = convert(
-                value, declared, where=name, error=ConfigError, words=WORDS, strict=False, dec_hook=_path
-            )
-            object.__setattr__(self, name, typed)  # a frozen dataclass sets its own fields this way
+        values = {name: _from_text(getattr(self, name), kind) for name, kind in KINDS.items()}
+        typed = convert(values, SHAPE, error=ConfigError, words=WORDS, strict=False, dec_hook=_path)
+        for name in KINDS:
+            object.__setattr__(self, name, getattr(typed, name))  # how a frozen dataclass sets its fields
         for name, value in policies_of(self.defects & DEFECTS.keys()).items():
             object.__setattr__(self, name, value)  # a deliberate defect overrides the configured policy
         _validate(self)
@@ -232,6 +231,7 @@ FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 FIELD_NAMES = tuple(FIELDS)
 # Each field's declared type, constraints included: what __post_init__ converts and checks values against.
 DECLARED = typing.get_type_hints(Settings, include_extras=True)
+SHAPE = msgspec.defstruct("SettingsValues", list(DECLARED.items()), kw_only=True)  # one type, built once
 WORDS = Words(boolean="on/off", noun="setting")
 SWITCH = {
     "1": True,
@@ -245,10 +245,18 @@ SWITCH = {
 }
 
 
-def _from_text(value: Any, info: inspect.Type) -> Any:
-    """Environment variables and flags are text: read it as the field's declared type says."""
+def _kind(info: inspect.Type) -> inspect.Type:
+    """The kind of value a declared type holds, under its constraints and `| None`."""
     while isinstance(info, inspect.Metadata | inspect.UnionType):
         info = info.type if isinstance(info, inspect.Metadata) else info.types[0]
+    return info
+
+
+KINDS = {name: _kind(inspect.type_info(declared)) for name, declared in DECLARED.items()}
+
+
+def _from_text(value: Any, info: inspect.Type) -> Any:
+    """Environment variables and flags are text: read it as the field's declared type says."""
     if isinstance(value, str):
         if isinstance(info, inspect.BoolType):
             return SWITCH.get(value.strip().lower(), value)
