@@ -16,7 +16,7 @@ from werkzeug.routing import RequestRedirect
 
 from . import control, oidc, platform_api
 from .http import json_response
-from .runtime import Runtime, current_runtime
+from .live import Platform, current_platform
 from .settings import Settings
 
 log = logging.getLogger("mock_platform")
@@ -56,10 +56,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         # chose http here, and clients may arrive under another name (a compose service, a proxy).
         # Every URL the mock hands out comes from the settings, never from the Host header.
         os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
-    runtime = Runtime(settings)
+    platform = Platform(settings)
     app = Flask(__name__, static_folder=None)
-    app.extensions["mock_platform"] = runtime
-    app.secret_key = runtime.session_secret
+    app.extensions["mock_platform"] = platform
+    app.secret_key = platform.session_secret
     app.session_interface = SessionInterface()
     app.config.update(
         SESSION_COOKIE_NAME="mock_platform_session",
@@ -70,15 +70,15 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
     app.json.sort_keys = False
-    app.before_request(runtime.sync)
+    app.before_request(platform.sync)
     app.before_request(_routing_redirect)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.add_url_rule("/healthz", "healthz", _healthz)
-    oidc.init_app(app, runtime)
-    platform_api.init_app(app, runtime)
-    control.init_app(app, runtime)
+    oidc.init_app(app, platform)
+    platform_api.init_app(app, platform)
+    control.init_app(app, platform)
     return app
 
 
@@ -97,7 +97,7 @@ def _routing_redirect() -> Response | None:
     if not isinstance(redirect, RequestRedirect):
         return None
     target = urlsplit(redirect.new_url)
-    location = current_runtime().settings.public_base_url + target.path
+    location = current_platform().settings.public_base_url + target.path
     if target.query:
         location += "?" + target.query
     message = f"{request.path} is served at {target.path}: follow the redirect"

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from .defects import DEFECTS
 from .errors import ConfigError
-from .runtime import Runtime
+from .live import Platform
 from .settings import ENV_PREFIX, FIELDS, Settings
 
 
@@ -92,8 +92,8 @@ def serve(dev: bool, **flags: Any) -> None:
 @settings_options(COMMON)
 def users(**flags: Any) -> None:
     """List the users of the directory (seed, config file and control-API changes)."""
-    runtime = _runtime(flags)
-    directory = runtime.directory
+    platform = _platform(flags)
+    directory = platform.directory
     for user in directory.users:
         orgs = ", ".join(
             f"{org.name} ({org.members[user.id]})" for org in directory.organizations_of(user.id)
@@ -110,7 +110,7 @@ def keys() -> None:
 @settings_options(COMMON)
 def keys_rotate(**flags: Any) -> None:
     """Add a new signing key; the previous keys stay published in JWKS."""
-    keyring = _runtime(flags).rotate_keys()
+    keyring = _platform(flags).rotate_keys()
     click.echo(
         f"new signing key {keyring.signing_key.kid}; published: {', '.join(k.kid for k in keyring.keys)}"
     )
@@ -120,16 +120,16 @@ def keys_rotate(**flags: Any) -> None:
 @settings_options(tuple(f.name for f in dataclasses.fields(Settings)))
 def check_config(**flags: Any) -> None:
     """Validate settings, clients and directory; print what the mock would serve."""
-    runtime = _runtime(flags)
-    settings = runtime.settings
+    platform = _platform(flags)
+    settings = platform.settings
     click.echo(f"issuer: {settings.issuer}")
     click.echo(f"store: {make_url(settings.store_url).render_as_string(hide_password=True)}")
-    for client in runtime.all_clients().values():
+    for client in platform.all_clients().values():
         click.echo(
             f"client {client.client_id}: {client.token_endpoint_auth_method}, redirect "
             f"{', '.join(client.redirect_uris)}, scopes {' '.join(client.allowed_scopes)}"
         )
-    click.echo(f"users: {', '.join(u.user_name for u in runtime.directory.users)}")
+    click.echo(f"users: {', '.join(u.user_name for u in platform.directory.users)}")
     if settings.defects:
         click.echo(
             "defects: " + ", ".join(f"{name} ({DEFECTS[name].meaning})" for name in sorted(settings.defects))
@@ -137,9 +137,9 @@ def check_config(**flags: Any) -> None:
     click.echo("configuration OK")
 
 
-def _runtime(flags: dict[str, Any]) -> Runtime:
+def _platform(flags: dict[str, Any]) -> Platform:
     try:
-        return Runtime(load_settings(flags))
+        return Platform(load_settings(flags))
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
 

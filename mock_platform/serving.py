@@ -15,7 +15,7 @@ from gunicorn.app.base import BaseApplication
 from werkzeug.serving import make_server
 
 from .errors import ConfigError
-from .runtime import Runtime
+from .live import Platform
 from .settings import Settings
 
 
@@ -48,14 +48,14 @@ def listen(host: str, port: int) -> socket.socket:
         ) from None
 
 
-def gunicorn_options(settings: Settings, runtime: Runtime, sock: socket.socket) -> dict[str, Any]:
+def gunicorn_options(settings: Settings, platform: Platform, sock: socket.socket) -> dict[str, Any]:
     return {
         "bind": f"fd://{sock.fileno()}",
         "workers": settings.workers,
         "threads": settings.threads,
         "worker_class": "gthread" if settings.threads > 1 else "sync",
         "preload_app": True,
-        "post_fork": lambda _server, _worker: runtime.store.engine.dispose(close=False),
+        "post_fork": lambda _server, _worker: platform.store.engine.dispose(close=False),
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",
@@ -70,8 +70,8 @@ def gunicorn_options(settings: Settings, runtime: Runtime, sock: socket.socket) 
 
 
 def run_gunicorn(app: Flask, settings: Settings, sock: socket.socket) -> None:
-    runtime: Runtime = app.extensions["mock_platform"]
-    _Gunicorn(app, gunicorn_options(settings, runtime, sock)).run()
+    platform: Platform = app.extensions["mock_platform"]
+    _Gunicorn(app, gunicorn_options(settings, platform, sock)).run()
 
 
 def run_werkzeug(app: Flask, sock: socket.socket) -> None:

@@ -32,8 +32,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from .app import create_app
 from .clients import LOOPBACK_AUTHORITY, Client
+from .live import Platform
 from .pkce_login import DEFAULT_SCOPE, CallbackError, PkceLogin
-from .runtime import Runtime
 from .settings import Settings
 
 TIMEOUT = 10.0
@@ -296,7 +296,7 @@ class RunningServer:
         return self.settings.port
 
     @property
-    def runtime(self) -> Runtime:
+    def platform(self) -> Platform:
         return self.app.extensions["mock_platform"]
 
     @cached_property
@@ -370,7 +370,7 @@ def oidc_login(
     `user` becomes `login_hint`, which signs that user in without a page; with `user=None` the
     sign-in comes from a queued identity or the auto-login user instead.
     """
-    client = server.runtime.query_client(client_id)
+    client = server.platform.query_client(client_id)
     if client is None:
         raise ValueError(f"no client {client_id!r} is registered with the mock")
     login = PkceLogin(client_id, user, redirect_uri or default_redirect_uri(client), scope=scope, nonce=nonce)

@@ -22,7 +22,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
 from .directory import User
-from .runtime import Runtime
+from .live import Platform
 from .store import CodeRecord, TokenRecord, digest
 
 ACCESS_TOKEN_TYPE = "at+jwt"
@@ -69,10 +69,10 @@ def sign(claims: Mapping[str, Any], key: RSAKey, typ: str, kid: str | None = Non
 
 
 def access_token_claims(
-    runtime: Runtime, *, client_id: str, subject: Subject, scope: str, now: int, lifetime: int
+    platform: Platform, *, client_id: str, subject: Subject, scope: str, now: int, lifetime: int
 ) -> dict[str, Any]:
     return {
-        "iss": runtime.settings.issuer,
+        "iss": platform.settings.issuer,
         "sub": subject.user.sub,
         "aud": client_id,
         "client_id": client_id,
@@ -86,7 +86,7 @@ def access_token_claims(
 
 
 def id_token_claims(
-    runtime: Runtime,
+    platform: Platform,
     *,
     client_id: str,
     subject: Subject,
@@ -98,7 +98,7 @@ def id_token_claims(
 ) -> dict[str, Any]:
     """An ID token's claims (Core §2, §3.1.3.6), for the token endpoint and the control API alike."""
     claims: dict[str, Any] = {
-        "iss": runtime.settings.issuer,
+        "iss": platform.settings.issuer,
         "aud": client_id,
         "azp": client_id,
         "iat": now,
@@ -113,7 +113,7 @@ def id_token_claims(
 
 
 def token_row(
-    runtime: Runtime,
+    platform: Platform,
     *,
     grant_id: str,
     client_id: str,
@@ -135,37 +135,41 @@ def token_row(
         "access_hash": digest(access_token),
         "access_expires_at": access_expires_at,
         "refresh_hash": digest(refresh_token) if refresh_token else None,
-        "refresh_expires_at": runtime.now() + runtime.settings.refresh_token_lifetime
+        "refresh_expires_at": platform.now() + platform.settings.refresh_token_lifetime
         if refresh_token
         else None,
         "issued_at": issued_at,
     }
 
 
-def verify_access_token(runtime: Runtime, token: str) -> AccessGrant | None:
+def verify_access_token(platform: Platform, token: str) -> AccessGrant | None:
     """The grant behind a bearer JWT we issued, or None when it is forged, expired or revoked."""
     if token.count(".") != 2:
         return None
     try:
-        decoded = jwt.decode(token, runtime.keyring.verification_keys, algorithms=["RS256"])
+        decoded = jwt.decode(token, platform.keyring.verification_keys, algorithms=["RS256"])
     except (JoseError, ValueError, TypeError):
         return None
     claims = decoded.claims
-    now = runtime.now()
+    now = platform.now()
     expires = claims.get("exp")
-    if claims.get("iss") != runtime.settings.issuer or not isinstance(expires, int | float) or expires <= now:
+    if (
+        claims.get("iss") != platform.settings.issuer
+        or not isinstance(expires, int | float)
+        or expires <= now
+    ):
         return None
-    record = runtime.store.find_token(access=token)
+    record = platform.store.find_token(access=token)
     if record is None or record.revoked_at is not None or record.access_expires_at <= now:
         return None
-    user = runtime.directory.find_user(record.user_id)
+    user = platform.directory.find_user(record.user_id)
     if user is None:
         return None
     return AccessGrant(record=record, user=user, claims=claims)
 
 
 def mint_token_response(
-    runtime: Runtime,
+    platform: Platform,
     *,
     client_id: str,
     subject: Subject,
@@ -174,12 +178,17 @@ def mint_token_response(
     include_refresh_token: bool = True,
 ) -> dict[str, Any]:
     """An RFC 6749 §5.1 token response: a signed access JWT, and a refresh token with offline_access."""
-    lifetime = lifetime or runtime.settings.access_token_lifetime
+    lifetime = lifetime or platform.settings.access_token_lifetime
     claims = access_token_claims(
-        runtime, client_id=client_id, subject=subject, scope=scope, now=int(runtime.now()), lifetime=lifetime
+        platform,
+        client_id=client_id,
+        subject=subject,
+        scope=scope,
+        now=int(platform.now()),
+        lifetime=lifetime,
     )
     token = {
-        "access_token": sign(claims, runtime.keyring.signing_key, ACCESS_TOKEN_TYPE),
+        "access_token": sign(claims, platform.keyring.signing_key, ACCESS_TOKEN_TYPE),
         "token_type": "Bearer",
         "expires_in": lifetime,
         "scope": scope,
@@ -190,7 +199,7 @@ def mint_token_response(
 
 
 def save_token_response(
-    runtime: Runtime,
+    platform: Platform,
     token: Mapping[str, Any],
     *,
     grant_id: str,
@@ -204,10 +213,10 @@ def save_token_response(
 
     Raises GrantRejected (and revokes the grant) when another request used that up first: a replay.
     """
-    now = runtime.now()
+    now = platform.now()
     refresh = token.get("refresh_token")
     values = token_row(
-        runtime,
+        platform,
         grant_id=grant_id,
         client_id=client_id,
         subject=subject,
@@ -217,11 +226,11 @@ def save_token_response(
         refresh_token=refresh,
         issued_at=now,
     )
-    settings = runtime.settings
+    settings = platform.settings
     if code is not None and settings.single_use_codes:
         # The one place a replayed code is caught: the claim and the new tokens are one transaction.
-        if runtime.store.claim_code_and_save_token(code.code_hash, now, **values) is None:
-            runtime.store.revoke_grant(grant_id, now)
+        if platform.store.claim_code_and_save_token(code.code_hash, now, **values) is None:
+            platform.store.revoke_grant(grant_id, now)
             raise GrantRejected("authorization code was already used; the tokens issued from it are revoked")
     elif (
         rotated is None
@@ -229,49 +238,49 @@ def save_token_response(
         or not settings.detect_refresh_reuse
         or rotated.refresh_rotated_at is not None  # reused within refresh_reuse_grace
     ):
-        runtime.store.save_token(**values)
-    elif runtime.store.rotate_and_save_token(rotated.id, now, **values) is None:
+        platform.store.save_token(**values)
+    elif platform.store.rotate_and_save_token(rotated.id, now, **values) is None:
         if settings.refresh_reuse_grace:  # a concurrent refresh rotated it a moment ago
-            runtime.store.save_token(**values)
+            platform.store.save_token(**values)
         else:
-            runtime.store.revoke_grant(grant_id, now)
+            platform.store.revoke_grant(grant_id, now)
             raise GrantRejected(
                 "refresh token was already used (rotated); every token of this grant is now revoked"
             )
 
 
-def find_refresh_token(runtime: Runtime, refresh_token: str) -> TokenRecord | None:
+def find_refresh_token(platform: Platform, refresh_token: str) -> TokenRecord | None:
     """The live record of a refresh token; None when unknown or expired.
 
     Raises GrantRejected when it was revoked, or rotated more than refresh_reuse_grace seconds ago
     (then its grant is revoked).
     """
-    now = runtime.now()
-    record = runtime.store.find_token(refresh=refresh_token)
+    now = platform.now()
+    record = platform.store.find_token(refresh=refresh_token)
     if record is None or record.refresh_expires_at is None or record.refresh_expires_at <= now:
         return None
     if record.refresh_revoked_at is not None:
         raise GrantRejected("refresh token was revoked")
     if (
         record.refresh_rotated_at is not None
-        and now - record.refresh_rotated_at > runtime.settings.refresh_reuse_grace
-        and runtime.settings.detect_refresh_reuse
+        and now - record.refresh_rotated_at > platform.settings.refresh_reuse_grace
+        and platform.settings.detect_refresh_reuse
     ):
-        runtime.store.revoke_grant(record.grant_id, now)
+        platform.store.revoke_grant(record.grant_id, now)
         raise GrantRejected(
             "refresh token was already used (rotated); every token of this grant is now revoked"
         )
     return record
 
 
-def subject_of(runtime: Runtime, record: TokenRecord) -> Subject | None:
-    user = runtime.directory.find_user(record.user_id)
+def subject_of(platform: Platform, record: TokenRecord) -> Subject | None:
+    user = platform.directory.find_user(record.user_id)
     if user is None:
         return None
     return Subject(user, record.auth_time, record.claims or {})
 
 
-def refresh_public_client_tokens(runtime: Runtime, refresh_token: str) -> dict[str, Any] | None:
+def refresh_public_client_tokens(platform: Platform, refresh_token: str) -> dict[str, Any] | None:
     """Trade a refresh token for a new access token and its successor, keeping client, grant and scope,
     with no client authentication: so only for refresh tokens of public clients.
 
@@ -279,15 +288,15 @@ def refresh_public_client_tokens(runtime: Runtime, refresh_token: str) -> dict[s
     None when the token is unknown, expired or its user is gone; GrantRejected as find_refresh_token,
     and for a confidential client's token (its secret is needed, at the token endpoint).
     """
-    record = find_refresh_token(runtime, refresh_token)
-    subject = subject_of(runtime, record) if record else None
+    record = find_refresh_token(platform, refresh_token)
+    subject = subject_of(platform, record) if record else None
     if record is None or subject is None:
         return None
-    client = runtime.query_client(record.client_id)
+    client = platform.query_client(record.client_id)
     if client is None or not client.is_public:
         raise GrantRejected("this refresh token belongs to a confidential client: use the token endpoint")
-    token = mint_token_response(runtime, client_id=record.client_id, subject=subject, scope=record.scope)
+    token = mint_token_response(platform, client_id=record.client_id, subject=subject, scope=record.scope)
     save_token_response(
-        runtime, token, grant_id=record.grant_id, client_id=record.client_id, subject=subject, rotated=record
+        platform, token, grant_id=record.grant_id, client_id=record.client_id, subject=subject, rotated=record
     )
     return token

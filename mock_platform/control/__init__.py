@@ -6,21 +6,21 @@ from __future__ import annotations
 from flask import Flask
 
 from .. import oidc
-from ..runtime import Runtime
+from ..live import Platform
 from .faults import CONTROL_PREFIX, FAULT_CACHE, FaultCache, inject_fault, raise_injected_authorize_error
 from .queued_sign_in import QueuedIdentitySignIn
 from .request_log import record_request
 from .views import bp
 
 
-def init_app(app: Flask, runtime: Runtime) -> None:
-    if not runtime.settings.control_api:
+def init_app(app: Flask, platform: Platform) -> None:
+    if not platform.settings.control_api:
         return
     app.extensions[FAULT_CACHE] = FaultCache()
     app.before_request(inject_fault)
     oidc.add_authorize_check(app, raise_injected_authorize_error)
     oidc.add_sign_in_source(app, QueuedIdentitySignIn())
-    if runtime.settings.request_log_size:
+    if platform.settings.request_log_size:
         app.after_request(record_request)
     app.register_blueprint(bp, url_prefix=CONTROL_PREFIX)
 

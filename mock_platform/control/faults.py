@@ -26,8 +26,8 @@ from werkzeug.routing import RequestRedirect
 
 from ..errors import ERROR_TEXT_CHARACTERS
 from ..http import JSON, challenge_header, json_response
-from ..runtime import Runtime, current_runtime
-from .inputs import BadInput, Body, Duration, Text, read, seconds, shown
+from ..live import Platform, current_platform
+from .inputs import BadInput, Body, Duration, Text, json_excerpt, read, seconds
 
 CONTROL_PREFIX = "/_mock"
 FAULT_CACHE = "mock_platform.faults"  # its key in app.extensions
@@ -235,10 +235,14 @@ class FaultRequest(Body):
         if self.method is not None:
             self.method = self.method.upper()
             if self.method not in METHODS:
-                raise ValueError(f"method: must be one of {', '.join(METHODS)}, got {shown(self.method)}")
+                raise ValueError(
+                    f"method: must be one of {', '.join(METHODS)}, got {json_excerpt(self.method)}"
+                )
         for name, value in (self.headers or {}).items():
             if not HEADER_NAME.match(name) or any(character in value for character in "\r\n"):
-                raise ValueError(f"headers: {shown(name)} must be a header name with a one-line string value")
+                raise ValueError(
+                    f"headers: {json_excerpt(name)} must be a header name with a one-line string value"
+                )
             if name.lower() in FRAMING_HEADERS:
                 raise ValueError(f"headers: {name} is set by the server from the body and cannot be injected")
         self.delay = seconds(self.delay, "delay", maximum=MAX_DELAY)
@@ -262,7 +266,7 @@ def parse_fault(document: dict[str, Any], app: Flask, api_path: str) -> tuple[di
             )
         if error not in allowed:
             raise BadInput(
-                f"error: {shown(error)} is not an error code of the {endpoint} endpoint "
+                f"error: {json_excerpt(error)} is not an error code of the {endpoint} endpoint "
                 f"({ERROR_CITATION[kind]}: {', '.join(allowed)}); to send anything else use status and body"
             )
         if body is not None:
@@ -343,7 +347,7 @@ def _routes(path: str, method: str | None, app: Flask, api_path: str) -> bool:
 
 def _endpoint_help(endpoint: str) -> str:
     return (
-        f"endpoint: {shown(endpoint)} is neither an OIDC endpoint ({', '.join(OIDC_ENDPOINTS)}) nor a "
+        f"endpoint: {json_excerpt(endpoint)} is neither an OIDC endpoint ({', '.join(OIDC_ENDPOINTS)}) nor a "
         "Platform path the mock serves; give a name, or a path relative to the API root such as "
         '"/user-info" or "/tokens*"'
     )
@@ -360,12 +364,12 @@ class FaultCache:
         self._faults: tuple[Fault, ...] = ()
         self._lock = threading.Lock()
 
-    def current(self, runtime: Runtime) -> tuple[Fault, ...]:
-        version = runtime.state.faults_version
+    def current(self, platform: Platform) -> tuple[Fault, ...]:
+        version = platform.state.faults_version
         if version != self._version:
             with self._lock:
                 if version != self._version:
-                    self._faults = tuple(fault_from_row(row) for row in runtime.store.list_faults())
+                    self._faults = tuple(fault_from_row(row) for row in platform.store.list_faults())
                     self._version = version
         return self._faults
 
@@ -376,12 +380,12 @@ def is_control_path(path: str) -> bool:
 
 def inject_fault() -> Response | None:
     """before_request: answer with the first matching fault, or let the request through."""
-    runtime = current_runtime()
-    faults = current_app.extensions[FAULT_CACHE].current(runtime)
+    platform = current_platform()
+    faults = current_app.extensions[FAULT_CACHE].current(platform)
     if not faults or is_control_path(request.path):
         return None
     path = request.path
-    api_path = runtime.settings.api_path
+    api_path = platform.settings.api_path
     relative = path[len(api_path) :] if api_path and path.startswith(api_path + "/") else path
     for fault in faults:
         if not fault.matches(request.endpoint, path, relative, request.method):
@@ -392,7 +396,7 @@ def inject_fault() -> Response | None:
             g.setdefault(AUTHORIZE_FAULT, fault)
             fault.wait()
             return None
-        if not runtime.store.consume_fault(fault.id):
+        if not platform.store.consume_fault(fault.id):
             continue  # another worker used its last call meanwhile
         g.setdefault(INJECTED, fault.id)
         fault.wait()
@@ -404,7 +408,7 @@ def raise_injected_authorize_error() -> None:
     """An authorize check (oidc.add_authorize_check): runs once client and redirect_uri are validated,
     so the injected error goes back to the client."""
     fault: Fault | None = g.pop(AUTHORIZE_FAULT, None)
-    if fault is None or not current_runtime().store.consume_fault(fault.id):
+    if fault is None or not current_platform().store.consume_fault(fault.id):
         return
     g.setdefault(INJECTED, fault.id)
     raise OAuth2Error(error=fault.error, description=fault.error_description)

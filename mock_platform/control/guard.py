@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from flask import request
 
-from ..runtime import current_runtime
+from ..live import current_platform
 from ..web_origin import foreign_origin
 from .inputs import BadInput
 
@@ -25,7 +25,7 @@ def refuse_web_pages() -> None:
             f"the control API refuses calls from web pages ({origin}); call it from your tests or curl",
             status=403,
         )
-    own_host = urlsplit(current_runtime().settings.public_base_url).hostname or ""
+    own_host = urlsplit(current_platform().settings.public_base_url).hostname or ""
     host = urlsplit("//" + request.host).hostname or ""
     if not host_cannot_be_rebound(host, own_host):
         raise BadInput(

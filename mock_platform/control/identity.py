@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from msgspec import Meta
 
 from ..directory import User
-from ..runtime import Runtime
-from .inputs import BadInput, Body, Text, read, shown
+from ..live import Platform
+from .inputs import BadInput, Body, Text, json_excerpt, read
 from .users import create_user
 
 TARGET_FIELDS = {
@@ -44,12 +44,14 @@ class IdentityRequest(ClaimFields, kw_only=True):
     count: Annotated[int, Meta(ge=1, le=MAX_COUNT)] = 1
 
 
-def find_user(runtime: Runtime, reference: str | int) -> User:
-    user = runtime.directory.find_user(reference)
+def find_user(platform: Platform, reference: str | int) -> User:
+    user = platform.directory.find_user(reference)
     if user is not None:
         return user
-    known = ", ".join(user.user_name for user in runtime.directory.users)
-    raise BadInput(f"user: {shown(reference)} is not a userName, email or id of a user; users: {known}")
+    known = ", ".join(user.user_name for user in platform.directory.users)
+    raise BadInput(
+        f"user: {json_excerpt(reference)} is not a userName, email or id of a user; users: {known}"
+    )
 
 
 def claim_targets(request: ClaimFields, flat_targets: tuple[str, ...]) -> dict[str, dict[str, Any]]:
@@ -69,19 +71,19 @@ def claim_targets(request: ClaimFields, flat_targets: tuple[str, ...]) -> dict[s
     return targets
 
 
-def queue_identity(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
+def queue_identity(platform: Platform, document: dict[str, Any]) -> dict[str, Any]:
     request = read(document, IdentityRequest)
     reference, client_id, count = request.user, request.client_id, request.count
-    if client_id is not None and runtime.query_client(client_id) is None:
+    if client_id is not None and platform.query_client(client_id) is None:
         raise BadInput(
-            f"client_id: no client {shown(client_id)}; registered: {', '.join(sorted(runtime.all_clients()))}"
+            f"client_id: no client {json_excerpt(client_id)}; registered: {', '.join(sorted(platform.all_clients()))}"
         )
     claims = claim_targets(request, flat_targets=tuple(TARGET_FIELDS))
     if isinstance(reference, dict):
-        user, created = create_user(runtime, reference, "user"), True
+        user, created = create_user(platform, reference, "user"), True
     else:
-        user, created = find_user(runtime, reference), False
-    entry_id = runtime.store.enqueue_identity(client_id, user.id, claims, count)
+        user, created = find_user(platform, reference), False
+    entry_id = platform.store.enqueue_identity(client_id, user.id, claims, count)
     return {
         "id": entry_id,
         "user": user.user_name,
@@ -93,10 +95,10 @@ def queue_identity(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]
     }
 
 
-def queued(runtime: Runtime) -> list[dict[str, Any]]:
+def queued(platform: Platform) -> list[dict[str, Any]]:
     entries = []
-    for row in runtime.store.list_identities():
-        user = runtime.directory.find_user(row["user_id"])
+    for row in platform.store.list_identities():
+        user = platform.directory.find_user(row["user_id"])
         entries.append(
             {
                 "id": row["id"],

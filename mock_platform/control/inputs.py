@@ -40,11 +40,11 @@ class Body(Struct, forbid_unknown_fields=True, kw_only=True):
     raising ValueError("field: problem"), which `read` reports like the declared ones."""
 
 
-def shown(value: Any) -> str:
+def json_excerpt(value: Any) -> str:
     return json.dumps(value)[:80]
 
 
-def plain(value: float) -> str:
+def number_text(value: float) -> str:
     """A number as people write it: 315360000, not 3.1536e+08; 0.5 stays 0.5."""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
@@ -64,7 +64,7 @@ def json_body() -> dict[str, Any]:
 
 def read(document: Any, shape: type[T], where: str = "") -> T:
     """`document` as `shape`, or BadInput naming `where` + the field at fault."""
-    return convert(document, shape, where=where, error=BadInput, words=JSON, show=shown)
+    return convert(document, shape, where=where, error=BadInput, words=JSON, show=json_excerpt)
 
 
 def seconds(value: float | str | None, key: str, *, maximum: float) -> float | None:
@@ -78,6 +78,6 @@ def seconds(value: float | str | None, key: str, *, maximum: float) -> float | N
         value = float(match[1]) * DURATION_UNITS[match[2]]
     if not math.isfinite(value) or not 0 < value <= maximum:
         raise ValueError(
-            f"{key}: must be more than 0 and at most {plain(maximum)} seconds, got {plain(value)}"
+            f"{key}: must be more than 0 and at most {number_text(maximum)} seconds, got {number_text(value)}"
         )
     return float(value)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from msgspec import Meta
 
-from ..runtime import Runtime
+from ..live import Platform
 from ..tokens import (
     ACCESS_TOKEN_TYPE,
     ID_TOKEN_TYPE,
@@ -25,7 +25,7 @@ from ..tokens import (
     token_row,
 )
 from .identity import ClaimFields, UserReference, claim_targets, find_user
-from .inputs import BadInput, Text, read, shown
+from .inputs import BadInput, Text, json_excerpt, read
 
 DEFAULT_SCOPE = "openid profile email"
 EXPIRED_AGO = 600  # beyond the clock-skew leeway clients commonly allow (60-300 s)
@@ -60,14 +60,14 @@ class MintRequest(ClaimFields, kw_only=True):
             raise ValueError("nonce: only with id_token: true")
 
 
-def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
+def mint(platform: Platform, document: dict[str, Any]) -> dict[str, Any]:
     request = read(document, MintRequest)
-    user = find_user(runtime, request.user)
+    user = find_user(platform, request.user)
     client_id = request.client_id
-    client = runtime.query_client(client_id)
+    client = platform.query_client(client_id)
     if client is None:
         raise BadInput(
-            f"client_id: no client {shown(client_id)}; registered: {', '.join(sorted(runtime.all_clients()))}"
+            f"client_id: no client {json_excerpt(client_id)}; registered: {', '.join(sorted(platform.all_clients()))}"
         )
     scope = request.scope
     if unknown := [s for s in scope.split() if s not in client.allowed_scopes]:
@@ -75,15 +75,15 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
             f"scope: {', '.join(unknown)} not allowed for {client_id}; allowed: {' '.join(client.allowed_scopes)}"
         )
     extra = claim_targets(request, flat_targets=("access_token",))
-    now = int(runtime.now())
-    issued_at, expires = _times(runtime, request, now)
-    issuer = request.iss or runtime.settings.issuer
+    now = int(platform.now())
+    issued_at, expires = _times(platform, request, now)
+    issuer = request.iss or platform.settings.issuer
     audience = request.aud
     wrong_key = request.wrong_key
-    signing_key = runtime.keyring.signing_key
+    signing_key = platform.keyring.signing_key
     kid = request.kid or signing_key.kid
-    broken = wrong_key or issuer != runtime.settings.issuer or kid != signing_key.kid
-    key = runtime.unpublished_key() if wrong_key else signing_key
+    broken = wrong_key or issuer != platform.settings.issuer or kid != signing_key.kid
+    key = platform.unpublished_key() if wrong_key else signing_key
     want_refresh = request.refresh_token
     if want_refresh and broken:
         raise BadInput(
@@ -99,7 +99,7 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
         "now": issued_at,
         "lifetime": expires - issued_at,
     }
-    claims = access_token_claims(runtime, **granted)
+    claims = access_token_claims(platform, **granted)
     chosen = {"iss": issuer} | ({"aud": audience} if audience is not None else {})
     claims.update(chosen)
     access_token = sign(claims, key, ACCESS_TOKEN_TYPE, kid=kid)
@@ -112,15 +112,15 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
         "stored": not broken,
     }
     if request.id_token:
-        id_claims = id_token_claims(runtime, **granted, nonce=nonce, access_token=access_token)
+        id_claims = id_token_claims(platform, **granted, nonce=nonce, access_token=access_token)
         id_claims.update(chosen)
         result["id_token"] = sign(id_claims, key, ID_TOKEN_TYPE, kid=kid)
         result["id_token_claims"] = id_claims
     if not broken:
         refresh_token = new_secret() if want_refresh else None
-        runtime.store.save_token(
+        platform.store.save_token(
             **token_row(
-                runtime,
+                platform,
                 grant_id=uuid.uuid4().hex,
                 client_id=client_id,
                 subject=subject,
@@ -136,9 +136,9 @@ def mint(runtime: Runtime, document: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _times(runtime: Runtime, request: MintRequest, now: int) -> tuple[int, int]:
+def _times(platform: Platform, request: MintRequest, now: int) -> tuple[int, int]:
     """(iat, exp) from one of `expired`, `exp` (seconds since the epoch, mock clock) or `lifetime`."""
-    default = runtime.settings.access_token_lifetime
+    default = platform.settings.access_token_lifetime
     if request.expired:
         return now - EXPIRED_AGO - default, now - EXPIRED_AGO
     if request.exp is not None:

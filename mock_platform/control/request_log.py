@@ -21,8 +21,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from ..credentials import basic_credentials
+from ..live import current_platform
 from ..platform_api import pats
-from ..runtime import current_runtime
 from .faults import INJECTED, is_control_path
 
 SECRET_FIELDS = frozenset(
@@ -72,7 +72,7 @@ def mask_authorization(header: str) -> str:
 def _basic_user(user: str) -> str:
     """The user part of Basic credentials when it names a client or Platform's `@token`; some
     clients put the token itself there."""
-    if user == "@token" or current_runtime().query_client(user) is not None:
+    if user == "@token" or current_platform().query_client(user) is not None:
         return user
     return describe_credential(user) if user else user
 
@@ -113,9 +113,11 @@ def record_request(response: Response) -> Response:
     """after_request: one masked entry per request (none for the control API itself or /healthz)."""
     if is_control_path(request.path) or request.path in NOT_LOGGED:
         return response
-    runtime = current_runtime()
+    platform = current_platform()
     try:
-        runtime.store.log_request(describe(response, runtime.now()), keep=runtime.settings.request_log_size)
+        platform.store.log_request(
+            describe(response, platform.now()), keep=platform.settings.request_log_size
+        )
     except SQLAlchemyError:  # a busy or broken store must not turn the client's answer into a 500
         log.warning("could not log %s %s", request.method, request.path, exc_info=True)
     return response

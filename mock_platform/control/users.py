@@ -1,6 +1,6 @@
 """Users at run time: create, change (claims, profile, organization and workspace roles), delete.
 
-Every change edits a copy of the directory document and goes through `runtime.replace_directory`,
+Every change edits a copy of the directory document and goes through `platform.replace_directory`,
 which validates it exactly as the seed YAML is validated, so a change either applies whole or not
 at all. Memberships are given per user here, and written into the organizations' `members` and the
 workspaces' `participants`, where the document keeps them.
@@ -16,9 +16,9 @@ from msgspec import Meta
 
 from ..directory import Directory, OrgRole, User, WorkspaceRole
 from ..errors import ConfigError
-from ..runtime import Runtime
+from ..live import Platform
 from ..validation import unknown_names
-from .inputs import BadInput, Body, read, shown
+from .inputs import BadInput, Body, json_excerpt, read
 
 USER_KEYS = tuple(field.encode_name for field in msgspec.structs.fields(User))
 ORG_ROLE = Annotated[
@@ -62,43 +62,43 @@ def user_view(directory: Directory, user: User) -> dict[str, Any]:
     }
 
 
-def create_user(runtime: Runtime, document: dict[str, Any], where: str = "") -> User:
+def create_user(platform: Platform, document: dict[str, Any], where: str = "") -> User:
     """A new user; id, email and password default to the next free id, <userName>@example.com and
     <userName>-password. `where` names the field that holds `document` ("user" in an identity)."""
     memberships = _memberships(document, USER_KEYS, where)
     user_name = document.get("userName")
     if not isinstance(user_name, str) or not user_name:
         raise BadInput(f"{_at(where, 'userName')}: required, the new user's login name")
-    if runtime.directory.find_user(user_name) is not None:
+    if platform.directory.find_user(user_name) is not None:
         raise BadInput(
             f"{_at(where, 'userName')}: user {user_name!r} already exists; "
             f"change it with PUT /_mock/users/{user_name}",
             status=409,
         )
-    edited = _editable(runtime.directory)
+    edited = _editable(platform.directory)
     entry = {key: value for key, value in document.items() if key in USER_KEYS and value is not None}
     # Never the id of a deleted user: tokens and browser sessions name users by id.
-    highest = max((user.id for user in runtime.directory.users), default=1000)
-    entry.setdefault("id", max(highest, runtime.store.highest_user_id()) + 1)
+    highest = max((user.id for user in platform.directory.users), default=1000)
+    entry.setdefault("id", max(highest, platform.store.highest_user_id()) + 1)
     entry.setdefault("email", f"{user_name}@example.com")
     entry.setdefault("password", f"{user_name}-password")
     edited["users"].append(entry)
     _apply_memberships(edited, user_name, memberships, where)
-    return _replace(runtime, edited, user_name)
+    return _replace(platform, edited, user_name)
 
 
-def update_user(runtime: Runtime, user_name: str, document: dict[str, Any]) -> tuple[User, bool]:
+def update_user(platform: Platform, user_name: str, document: dict[str, Any]) -> tuple[User, bool]:
     """Change the fields given (null clears one); a userName nobody has yet is created."""
-    user = runtime.directory.find_user(user_name)
+    user = platform.directory.find_user(user_name)
     named = document.get("userName")
     if named is not None and (not isinstance(named, str) or named.lower() != user_name.lower()):
         raise BadInput(
-            f"userName: users cannot be renamed (the path names {user_name!r}, the body {shown(named)})"
+            f"userName: users cannot be renamed (the path names {user_name!r}, the body {json_excerpt(named)})"
         )
     if user is None:
-        return create_user(runtime, {**document, "userName": user_name}), True
+        return create_user(platform, {**document, "userName": user_name}), True
     memberships = _memberships(document, tuple(key for key in USER_KEYS if key != "id"), "")
-    edited = _editable(runtime.directory)
+    edited = _editable(platform.directory)
     entry = next(item for item in edited["users"] if item.get("userName") == user.user_name)
     for key, value in document.items():
         if key not in USER_KEYS or key == "userName":
@@ -108,19 +108,19 @@ def update_user(runtime: Runtime, user_name: str, document: dict[str, Any]) -> t
         else:
             entry[key] = value
     _apply_memberships(edited, user.user_name, memberships, "")
-    return _replace(runtime, edited, user.user_name), False
+    return _replace(platform, edited, user.user_name), False
 
 
-def delete_user(runtime: Runtime, user_name: str) -> User:
-    user = runtime.directory.find_user(user_name)
+def delete_user(platform: Platform, user_name: str) -> User:
+    user = platform.directory.find_user(user_name)
     if user is None:
         raise BadInput(f"no user {user_name!r}", status=404)
-    edited = _editable(runtime.directory)
+    edited = _editable(platform.directory)
     edited["users"] = [item for item in edited["users"] if item.get("userName") != user.user_name]
     for org in edited["organizations"]:
         _remove_member(org, user.user_name)
-    _store(runtime, edited)
-    runtime.store.revoke_user(user.id, runtime.now())
+    _store(platform, edited)
+    platform.store.revoke_user(user.id, platform.now())
     return user
 
 
@@ -197,16 +197,16 @@ def _remove_member(org: dict[str, Any], user_name: str) -> None:
         workspace["participants"] = {name: role for name, role in participants.items() if name != user_name}
 
 
-def _store(runtime: Runtime, edited: dict[str, Any]) -> None:
+def _store(platform: Platform, edited: dict[str, Any]) -> None:
     try:
-        runtime.replace_directory(edited)
+        platform.replace_directory(edited)
     except ConfigError as error:
         raise BadInput(str(error)) from None
-    runtime.sync()
+    platform.sync()
 
 
-def _replace(runtime: Runtime, edited: dict[str, Any], user_name: str) -> User:
-    _store(runtime, edited)
-    user = runtime.directory.find_user(user_name)
+def _replace(platform: Platform, edited: dict[str, Any], user_name: str) -> User:
+    _store(platform, edited)
+    user = platform.directory.find_user(user_name)
     assert user is not None, "the user was just written into the document"
     return user

@@ -10,19 +10,19 @@ from flask import Flask, Response
 
 from ..defects import with_defects
 from ..http import json_response
-from ..runtime import Runtime, current_runtime
+from ..live import Platform, current_platform
 from . import flaws  # noqa: F401 - registers the flawed variants with_defects can switch in
 from .server import SERVER, PlatformAuthorizationServer
 from .signin import SignInSource
 from .views import bp, discovery_response
 
 
-def init_app(app: Flask, runtime: Runtime) -> None:
-    app.extensions[SERVER] = with_defects(PlatformAuthorizationServer, runtime.settings.defects)(runtime)
-    app.register_blueprint(bp, url_prefix=runtime.settings.api_path)
-    if runtime.settings.api_path:  # RFC 8414 §3.1: the well-known segment goes before the issuer path
+def init_app(app: Flask, platform: Platform) -> None:
+    app.extensions[SERVER] = with_defects(PlatformAuthorizationServer, platform.settings.defects)(platform)
+    app.register_blueprint(bp, url_prefix=platform.settings.api_path)
+    if platform.settings.api_path:  # RFC 8414 §3.1: the well-known segment goes before the issuer path
         app.add_url_rule(
-            f"/.well-known/oauth-authorization-server{runtime.settings.api_path}",
+            f"/.well-known/oauth-authorization-server{platform.settings.api_path}",
             "rfc8414_metadata",
             discovery_response,
         )
@@ -42,7 +42,7 @@ def add_authorize_check(app: Flask, check: Callable[[], None]) -> None:
 
 def discovery_at_root() -> Response:
     """404 as before, but saying where the API is: `-url http://host:8080` without `/api` is easy to type."""
-    issuer = current_runtime().settings.issuer
+    issuer = current_platform().settings.issuer
     message = f"no API here: the API root and issuer is {issuer}; log in with e.g. nextflow auth login -url {issuer}"
     return json_response({"message": message}, 404)
 

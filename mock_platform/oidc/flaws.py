@@ -59,7 +59,7 @@ class WrongSubjectServer(PlatformAuthorizationServer):
 @flawed_variant("id-token-wrong-iss")
 class WrongIssuerOpenIDCode(PlatformOpenIDCode):
     def id_token_claims(self, token: dict[str, Any], request: OAuth2Request) -> dict[str, Any]:
-        wrong = self.runtime.settings.public_base_url + "/wrong-issuer"
+        wrong = self.platform.settings.public_base_url + "/wrong-issuer"
         return {**super().id_token_claims(token, request), "iss": wrong}
 
 
@@ -74,4 +74,4 @@ class AudiencelessOpenIDCode(PlatformOpenIDCode):
 @flawed_variant("id-token-unpublished-key")
 class UnpublishedKeyOpenIDCode(PlatformOpenIDCode):
     def signing_key(self) -> RSAKey:
-        return self.runtime.unpublished_key()
+        return self.platform.unpublished_key()

@@ -25,7 +25,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
 from ..clients import AUTH_METHODS
-from ..runtime import Runtime
+from ..live import Platform
 from ..store import CodeRecord, TokenRecord
 from ..tokens import (
     ACCESS_TOKEN_TYPE,
@@ -40,8 +40,8 @@ from ..tokens import (
 )
 
 
-def runtime_of(grant: Any) -> Runtime:
-    return grant.server.runtime
+def platform_of(grant: Any) -> Platform:
+    return grant.server.platform
 
 
 class S256CodeChallenge(CodeChallenge):
@@ -50,7 +50,7 @@ class S256CodeChallenge(CodeChallenge):
     SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
 
     def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
-        settings = runtime_of(grant).settings
+        settings = platform_of(grant).settings
         data = grant.request.payload.data
         challenge, method = data.get("code_challenge"), data.get("code_challenge_method")
         if not challenge:
@@ -76,7 +76,7 @@ class S256CodeChallenge(CodeChallenge):
             )
 
     def validate_code_verifier(self, grant: Any, result: Any) -> None:
-        settings = runtime_of(grant).settings
+        settings = platform_of(grant).settings
         request: OAuth2Request = grant.request
         verifier = request.form.get("code_verifier")
         code: CodeRecord = request.authorization_code
@@ -125,10 +125,10 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         return default
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
-        runtime = runtime_of(self)
+        platform = platform_of(self)
         subject: Subject = request.user
         data = request.payload.data
-        runtime.store.save_code(
+        platform.store.save_code(
             code,
             grant_id=uuid.uuid4().hex,
             client_id=request.client.client_id,
@@ -140,7 +140,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             code_challenge_method=data.get("code_challenge_method") or None,
             auth_time=subject.auth_time,
             claims=dict(subject.claims),
-            expires_at=runtime.now() + runtime.settings.code_lifetime,
+            expires_at=platform.now() + platform.settings.code_lifetime,
         )
 
     def bound_redirect_uri(self, request: OAuth2Request) -> str | None:
@@ -148,15 +148,15 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         return request.payload.redirect_uri
 
     def query_authorization_code(self, code: str, client: Any) -> CodeRecord | None:
-        runtime = runtime_of(self)
-        return runtime.store.find_code(code, client.client_id, runtime.now())
+        platform = platform_of(self)
+        return platform.store.find_code(code, client.client_id, platform.now())
 
     def delete_authorization_code(self, authorization_code: CodeRecord) -> None:
         """Nothing to do: save_token marked the code used, in the transaction that stored the tokens
         (tokens.save_token_response, the one place a replayed code is refused)."""
 
     def authenticate_user(self, authorization_code: CodeRecord) -> Subject | None:
-        user = runtime_of(self).directory.find_user(authorization_code.user_id)
+        user = platform_of(self).directory.find_user(authorization_code.user_id)
         if user is None:
             return None
         return Subject(user, authorization_code.auth_time, authorization_code.claims or {})
@@ -168,7 +168,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     def authenticate_refresh_token(self, refresh_token: str) -> TokenRecord | None:
         try:
-            record = find_refresh_token(runtime_of(self), refresh_token)
+            record = find_refresh_token(platform_of(self), refresh_token)
         except GrantRejected as error:
             raise InvalidGrantError(str(error)) from None
         if record is None:  # authlib would answer a bare invalid_grant, which CLIs print as it is
@@ -185,11 +185,11 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         return self.generate_token(
             user=user,
             scope=self.request.payload.scope or refresh_token.get_scope(),
-            include_refresh_token=runtime_of(self).settings.rotate_refresh_tokens,
+            include_refresh_token=platform_of(self).settings.rotate_refresh_tokens,
         )
 
     def authenticate_user(self, refresh_token: TokenRecord) -> Subject | None:
-        return subject_of(runtime_of(self), refresh_token)
+        return subject_of(platform_of(self), refresh_token)
 
     def revoke_old_credential(self, refresh_token: TokenRecord) -> None:
         """Nothing to do: the old refresh token was retired in the same transaction as save_token."""
@@ -198,25 +198,25 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 class PlatformOpenIDCode(OpenIDCode):
     """id_token: RS256 with `kid`, times from the mock clock, claims as tokens.id_token_claims builds them."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, platform: Platform) -> None:
         super().__init__(require_nonce=False)
-        self.runtime = runtime
+        self.platform = platform
 
     def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
         return False
 
     def signing_key(self) -> RSAKey:
-        return self.runtime.keyring.signing_key
+        return self.platform.keyring.signing_key
 
     def id_token_claims(self, token: dict[str, Any], request: OAuth2Request) -> dict[str, Any]:
         # At a refresh, `authorization_code` is the refresh token's record (see RefreshTokenGrant).
         return id_token_claims(
-            self.runtime,
+            self.platform,
             client_id=request.client.client_id,
             subject=request.user,
             scope=token["scope"],
-            now=int(self.runtime.now()),
-            lifetime=self.runtime.settings.access_token_lifetime,
+            now=int(self.platform.now()),
+            lifetime=self.platform.settings.access_token_lifetime,
             nonce=request.authorization_code.get_nonce(),
             access_token=token.get("access_token"),
         )
@@ -245,7 +245,7 @@ class PlatformRevocationEndpoint(RevocationEndpoint):
             raise InvalidRequestError("Missing 'token' in request.")
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> PresentedToken | None:
-        store = self.server.runtime.store
+        store = self.server.platform.store
         order = (True, False) if token_type_hint == "refresh_token" else (False, True)
         for is_refresh in order:
             record = (
@@ -258,16 +258,16 @@ class PlatformRevocationEndpoint(RevocationEndpoint):
         return None
 
     def revoke_token(self, token: PresentedToken, request: OAuth2Request) -> None:
-        runtime = self.server.runtime
+        platform = self.server.platform
         if token.is_refresh:  # RFC 7009 §2.1: also invalidate the grant's access tokens
-            runtime.store.revoke_grant(token.record.grant_id, runtime.now())
+            platform.store.revoke_grant(token.record.grant_id, platform.now())
         else:
-            runtime.store.revoke_access_token(token.record.id, runtime.now())
+            platform.store.revoke_access_token(token.record.id, platform.now())
 
 
 class PlatformEndSessionEndpoint(EndSessionEndpoint):
     def get_server_jwks(self) -> dict:
-        return self.server.runtime.keyring.public_jwks
+        return self.server.platform.keyring.public_jwks
 
     def get_algorithms(self) -> list[str]:
         return ["RS256"]

@@ -81,7 +81,7 @@ class PlatformRegistrationEndpoint(ClientRegistrationEndpoint):
         return True  # the view has checked the initial access token before calling the endpoint
 
     def get_server_metadata(self) -> dict[str, Any]:
-        return provider_metadata(self.server.runtime.settings)
+        return provider_metadata(self.server.platform.settings)
 
     def extract_client_metadata(self, request: OAuth2Request) -> dict[str, Any]:
         sent = request.payload.data  # Flask's cached get_json(): the same dict authlib reads next
@@ -109,7 +109,7 @@ class PlatformRegistrationEndpoint(ClientRegistrationEndpoint):
     def generate_client_info(self, request: OAuth2Request) -> dict[str, Any]:
         info: dict[str, Any] = {
             "client_id": generate_token(32),
-            "client_id_issued_at": int(self.server.runtime.now()),
+            "client_id_issued_at": int(self.server.platform.now()),
         }
         if request.payload.data.get("token_endpoint_auth_method", "client_secret_basic") != "none":
             info |= {"client_secret": secrets.token_urlsafe(32), "client_secret_expires_at": 0}
@@ -133,10 +133,10 @@ class PlatformRegistrationEndpoint(ClientRegistrationEndpoint):
     ) -> Client:
         entry = clients_yml_entry(client_info, client_metadata)
         try:
-            client = self.server.runtime.register_client(entry)
+            client = self.server.platform.register_client(entry)
         except ConfigError as error:
             raise InvalidClientMetadataError(as_error_text(str(error))) from None
-        self.server.runtime.sync()
+        self.server.platform.sync()
         return client
 
 

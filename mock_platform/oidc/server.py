@@ -1,4 +1,4 @@
-"""One authlib AuthorizationServer per app, wired to the runtime (never a module-level server:
+"""One authlib AuthorizationServer per app, wired to the platform (never a module-level server:
 `register_grant` appends on every call, so a shared one would pile up grants across apps).
 
 Besides authlib's grants and endpoints it holds the two hooks other layers register into: the
@@ -16,7 +16,7 @@ from authlib.oauth2.rfc6749 import InvalidGrantError, OAuth2Request, Unsupported
 from flask import Response
 
 from ..defects import with_defects
-from ..runtime import Runtime
+from ..live import Platform
 from ..tokens import AccessGrant, GrantRejected, Subject, mint_token_response, save_token_response
 from .discovery import provider_metadata
 from .grants import (
@@ -46,14 +46,14 @@ class ResponseTypeError(UnsupportedResponseTypeError):
 
 
 class PlatformAuthorizationServer(AuthorizationServer):
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, platform: Platform) -> None:
         super().__init__()
-        self.runtime = runtime
-        defects = runtime.settings.defects
+        self.platform = platform
+        defects = platform.settings.defects
         self.sign_in_sources: list[SignInSource] = [HeadlessSignIn(), SessionSignIn()]
         self.authorize_checks: list[Callable[[], None]] = []
         self.register_token_generator("default", self.generate_bearer_token)
-        openid = with_defects(PlatformOpenIDCode, defects)(runtime)
+        openid = with_defects(PlatformOpenIDCode, defects)(platform)
         pkce = with_defects(S256CodeChallenge, defects)(required=True)
         self.register_grant(with_defects(AuthorizationCodeGrant, defects), [pkce, openid])
         self.register_grant(RefreshTokenGrant, [openid])
@@ -67,11 +67,11 @@ class PlatformAuthorizationServer(AuthorizationServer):
         """Something true when a sign-in source could sign somebody in: all authlib needs to know
         before validation (prompt=none), since who it is may only be settled after it."""
         sources = self.sign_in_sources
-        return SOMEBODY if any(source.may_sign_in(self.runtime, login_hint) for source in sources) else None
+        return SOMEBODY if any(source.may_sign_in(self.platform, login_hint) for source in sources) else None
 
     def sign_in(self, attempt: SignInAttempt) -> Subject | None:
         for source in self.sign_in_sources:
-            if (subject := source.sign_in(self.runtime, attempt)) is not None:
+            if (subject := source.sign_in(self.platform, attempt)) is not None:
                 return subject
         return None
 
@@ -87,14 +87,14 @@ class PlatformAuthorizationServer(AuthorizationServer):
     # provider metadata and userinfo ----------------------------------------------------------
 
     def metadata_json(self) -> str:
-        return json.dumps(provider_metadata(self.runtime.settings))
+        return json.dumps(provider_metadata(self.platform.settings))
 
     def userinfo_claims(self, grant: AccessGrant) -> dict[str, Any]:
         scope = grant.record.scope
         return {**grant.user.claims_for_scope(scope), **(grant.record.claims or {}).get("userinfo", {})}
 
     def query_client(self, client_id: str) -> Any:
-        return self.runtime.query_client(client_id)
+        return self.platform.query_client(client_id)
 
     def get_authorization_grant(self, request: OAuth2Request) -> Any:
         # authlib echoes the requested response_type in its error text and then refuses to build the
@@ -121,7 +121,7 @@ class PlatformAuthorizationServer(AuthorizationServer):
     ) -> dict[str, Any]:
         assert user is not None, "every grant the mock supports has a user"
         return mint_token_response(
-            self.runtime,
+            self.platform,
             client_id=client.client_id,
             subject=user,
             scope=scope or "",
@@ -133,7 +133,7 @@ class PlatformAuthorizationServer(AuthorizationServer):
         source = request.refresh_token or request.authorization_code
         try:
             save_token_response(
-                self.runtime,
+                self.platform,
                 token,
                 grant_id=source.grant_id,
                 client_id=request.client.client_id,

@@ -16,7 +16,7 @@ from typing import Protocol
 from flask import session
 
 from ..directory import User
-from ..runtime import Runtime
+from ..live import Platform
 from ..tokens import Subject
 
 SESSION_USER = "uid"
@@ -34,49 +34,49 @@ class SignInAttempt:
 
 
 class SignInSource(Protocol):
-    def may_sign_in(self, runtime: Runtime, login_hint: str | None) -> bool:
+    def may_sign_in(self, platform: Platform, login_hint: str | None) -> bool:
         """Whether somebody could be signed in, asked before the request is validated (prompt=none)."""
         ...
 
-    def sign_in(self, runtime: Runtime, attempt: SignInAttempt) -> Subject | None: ...
+    def sign_in(self, platform: Platform, attempt: SignInAttempt) -> Subject | None: ...
 
 
 class HeadlessSignIn:
-    def may_sign_in(self, runtime: Runtime, login_hint: str | None) -> bool:
-        return headless_user(runtime, login_hint) is not None
+    def may_sign_in(self, platform: Platform, login_hint: str | None) -> bool:
+        return headless_user(platform, login_hint) is not None
 
-    def sign_in(self, runtime: Runtime, attempt: SignInAttempt) -> Subject | None:
-        if "login" in attempt.prompts and not runtime.settings.auto_login:
+    def sign_in(self, platform: Platform, attempt: SignInAttempt) -> Subject | None:
+        if "login" in attempt.prompts and not platform.settings.auto_login:
             return None
-        user = headless_user(runtime, attempt.login_hint)
-        return start_session(runtime, user) if user is not None else None
+        user = headless_user(platform, attempt.login_hint)
+        return start_session(platform, user) if user is not None else None
 
 
 class SessionSignIn:
-    def may_sign_in(self, runtime: Runtime, login_hint: str | None) -> bool:
-        return session_subject(runtime) is not None
+    def may_sign_in(self, platform: Platform, login_hint: str | None) -> bool:
+        return session_subject(platform) is not None
 
-    def sign_in(self, runtime: Runtime, attempt: SignInAttempt) -> Subject | None:
+    def sign_in(self, platform: Platform, attempt: SignInAttempt) -> Subject | None:
         if "login" in attempt.prompts or attempt.max_age_exceeded:
             return None
-        return session_subject(runtime)
+        return session_subject(platform)
 
 
-def session_subject(runtime: Runtime) -> Subject | None:
+def session_subject(platform: Platform) -> Subject | None:
     user_id, auth_time = session.get(SESSION_USER), session.get(SESSION_AUTH_TIME)
     if user_id is None or not isinstance(auth_time, int):
         return None
-    now = runtime.now()
+    now = platform.now()
     # A sign-in "in the future" happened under a clock that has since been moved back (DELETE
     # /_mock/clock): its age is unknown, so max_age could never expire it. Sign in again.
-    if auth_time > now or auth_time + runtime.settings.session_lifetime <= now:
+    if auth_time > now or auth_time + platform.settings.session_lifetime <= now:
         return None
-    user = runtime.directory.find_user(user_id)
+    user = platform.directory.find_user(user_id)
     return Subject(user, auth_time) if user else None
 
 
-def start_session(runtime: Runtime, user: User, claims: Mapping | None = None) -> Subject:
-    auth_time = int(runtime.now())
+def start_session(platform: Platform, user: User, claims: Mapping | None = None) -> Subject:
+    auth_time = int(platform.now())
     session.clear()
     session.permanent = True
     session[SESSION_USER] = user.id
@@ -84,11 +84,11 @@ def start_session(runtime: Runtime, user: User, claims: Mapping | None = None) -
     return Subject(user, auth_time, claims or {})
 
 
-def headless_user(runtime: Runtime, login_hint: str | None) -> User | None:
+def headless_user(platform: Platform, login_hint: str | None) -> User | None:
     """The auto-login user, else the user named by login_hint when headless sign-in is on."""
-    settings = runtime.settings
+    settings = platform.settings
     if settings.auto_login:
-        return runtime.directory.find_user(settings.auto_login)
+        return platform.directory.find_user(settings.auto_login)
     if settings.headless_login and login_hint:
-        return runtime.directory.find_user(login_hint)
+        return platform.directory.find_user(login_hint)
     return None

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from ..credentials import CredentialError, presented_token
 from ..errors import ERROR_TEXT_CHARACTERS
 from ..http import JSON, NO_STORE, bearer_challenge, json_response, oauth_error
-from ..runtime import Runtime, current_runtime
+from ..live import Platform, current_platform
 from ..tokens import Subject, verify_access_token
 from ..web_origin import foreign_origin
 from .server import SERVER, PlatformAuthorizationServer
@@ -52,7 +52,7 @@ bp.add_url_rule(
 @bp.route("/.well-known/jwks.json")
 def jwks() -> Response:
     return json_response(
-        current_runtime().keyring.public_jwks,
+        current_platform().keyring.public_jwks,
         headers={"Access-Control-Allow-Origin": "*", "Cache-Control": "no-cache"},
     )
 
@@ -70,7 +70,7 @@ def authorize() -> Response | tuple[str, int]:
         and (refused := _posted_from_elsewhere("sign-in"))
     ):
         return refused
-    runtime = current_runtime()
+    platform = current_platform()
     server = authorization_server()
     action = request.form.get("action") if request.method == "POST" else None
     login_hint = request.values.get("login_hint")
@@ -80,7 +80,7 @@ def authorize() -> Response | tuple[str, int]:
         return _authorize_error(server, error)
     try:
         server.run_authorize_checks()
-        outcome = _sign_in(runtime, server, grant, action, login_hint)
+        outcome = _sign_in(platform, server, grant, action, login_hint)
         if isinstance(outcome, Response | tuple):
             return outcome
         status, body, headers = grant.create_authorization_response(grant.redirect_uri, outcome)
@@ -94,7 +94,7 @@ def authorize() -> Response | tuple[str, int]:
 
 
 def _sign_in(
-    runtime: Runtime,
+    platform: Platform,
     server: PlatformAuthorizationServer,
     grant: Any,
     action: str | None,
@@ -102,16 +102,16 @@ def _sign_in(
 ) -> Subject | Response | tuple[str, int]:
     client = grant.request.client
     prompts = frozenset((request.values.get("prompt") or "").split())
-    max_age_exceeded = _max_age_exceeded(runtime)
+    max_age_exceeded = _max_age_exceeded(platform)
     if action == "cancel" or action == "deny":
         raise AccessDeniedError("the user cancelled the sign-in")
     if action == "login":
-        user = runtime.directory.authenticate(
+        user = platform.directory.authenticate(
             request.form.get("username", ""), request.form.get("password", "")
         )
         if user is None:
             return _login_page(client, "Wrong username, e-mail or password."), 200
-        subject: Subject | None = start_session(runtime, user)
+        subject: Subject | None = start_session(platform, user)
     else:
         subject = server.sign_in(SignInAttempt(client.client_id, login_hint, prompts, max_age_exceeded))
     if subject is None:
@@ -136,14 +136,14 @@ def _posted_from_elsewhere(form: str) -> tuple[str, int] | None:
     return render_template("error.html", error="invalid_request", description=description), 403
 
 
-def _max_age_exceeded(runtime: Runtime) -> bool:
+def _max_age_exceeded(platform: Platform) -> bool:
     max_age = request.values.get("max_age")
     if max_age is None:
         return False
     if not max_age.isdigit():
         raise InvalidRequestError("max_age must be a non-negative whole number of seconds")
-    subject = session_subject(runtime)
-    return subject is not None and runtime.now() - subject.auth_time > int(max_age)
+    subject = session_subject(platform)
+    return subject is not None and platform.now() - subject.auth_time > int(max_age)
 
 
 def _carried_fields() -> list[tuple[str, str]]:
@@ -184,13 +184,15 @@ def _form_request_problem() -> Response | None:
         return oauth_error(400, "invalid_request", "the body must be application/x-www-form-urlencoded")
     if request.args:
         return oauth_error(400, "invalid_request", "send the parameters in the request body, not the URL")
-    repeated = sorted({_shown(key) for key in request.form if len(request.form.getlist(key)) > 1})
+    repeated = sorted(
+        {_parameter_name_text(key) for key in request.form if len(request.form.getlist(key)) > 1}
+    )
     if repeated:
         return oauth_error(400, "invalid_request", f"parameter(s) sent more than once: {', '.join(repeated)}")
     return _client_authorization_problem()
 
 
-def _shown(name: str) -> str:
+def _parameter_name_text(name: str) -> str:
     """A parameter name as an error_description may carry it (RFC 6749 §5.2 allows %x20-21 / %x23-5B / %x5D-7E)."""
     if ERROR_TEXT.match(name) and len(name) <= 40:
         return name
@@ -248,14 +250,14 @@ def revoke() -> Response:
 
 @bp.route("/userinfo", methods=["GET", "POST"])
 def userinfo() -> Response:
-    runtime = current_runtime()
+    platform = current_platform()
     try:
         token = presented_token(form_field=True)
     except CredentialError as error:
         return bearer_challenge("invalid_request", str(error), status=400)
     if token is None:
         return bearer_challenge()
-    grant = verify_access_token(runtime, token)
+    grant = verify_access_token(platform, token)
     if grant is None:
         return bearer_challenge("invalid_token", "the access token is invalid, expired or revoked")
     scope = grant.record.scope
@@ -295,7 +297,7 @@ def end_session() -> Response | tuple[str, int]:
 @bp.post("/oauth/register")
 def register_client() -> Response:
     """RFC 7591 §3, behind an initial access token (RFC 7591 §1.2) as Platform has it."""
-    expected = current_runtime().settings.registration_token
+    expected = current_platform().settings.registration_token
     if not expected:
         return oauth_error(
             403,

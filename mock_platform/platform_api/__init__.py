@@ -9,7 +9,7 @@ from flask import Flask, Response
 
 from ..defects import with_defects
 from ..http import message_error, never_cached
-from ..runtime import Runtime
+from ..live import Platform
 from . import access_tokens, ai, flaws, service, users, web_session  # noqa: F401 - flaws registers variants
 from .pat_rules import PAT_RULES, PersonalAccessTokenRules
 from .responses import ApiError
@@ -19,9 +19,9 @@ for _blueprint in (*REST_BLUEPRINTS, ai.bp):
     _blueprint.after_request(never_cached)
 
 
-def init_app(app: Flask, runtime: Runtime) -> None:
+def init_app(app: Flask, platform: Platform) -> None:
     """Register the REST blueprints under the API root and the Co-Scientist prefix."""
-    settings = runtime.settings
+    settings = platform.settings
     app.extensions[PAT_RULES] = with_defects(PersonalAccessTokenRules, settings.defects)()
     for blueprint in REST_BLUEPRINTS:
         app.register_blueprint(blueprint, url_prefix=settings.api_path)

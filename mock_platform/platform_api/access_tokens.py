@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from ..http import json_response, no_content
-from ..runtime import current_runtime
+from ..live import current_platform
 from ..store import DuplicateName, PatRecord
 from . import pats
 from .auth import Caller, authenticated
@@ -36,8 +36,8 @@ def token_view(record: PatRecord) -> dict[str, Any]:
 @bp.post("/tokens")
 @authenticated
 def create_token(caller: Caller) -> Response:
-    runtime = current_runtime()
-    limit = runtime.settings.token_name_max_length
+    platform = current_platform()
+    limit = platform.settings.token_name_max_length
     body = request.get_json(force=True, silent=True)
     if not isinstance(body, dict):
         raise ApiError(400, 'the request body must be a JSON object such as {"name": "my-token"}')
@@ -52,7 +52,7 @@ def create_token(caller: Caller) -> Response:
         )
     secret = pats.new_secret()
     try:
-        record = runtime.store.create_pat(caller.user.id, name, secret, runtime.now())
+        record = platform.store.create_pat(caller.user.id, name, secret, platform.now())
     except DuplicateName:
         raise ApiError(409, "Duplicated element") from None
     rules = pat_rules()
@@ -63,24 +63,24 @@ def create_token(caller: Caller) -> Response:
 @bp.get("/tokens")
 @authenticated
 def list_tokens(caller: Caller) -> Response:
-    records = current_runtime().store.list_pats(caller.user.id)
+    records = current_platform().store.list_pats(caller.user.id)
     return json_response({"tokens": [token_view(record) for record in records]})
 
 
 @bp.delete("/tokens/delete-all")
 @authenticated
 def delete_all_tokens(caller: Caller) -> Response:
-    runtime = current_runtime()
-    runtime.store.delete_pats(caller.user.id, runtime.now())
+    platform = current_platform()
+    platform.store.delete_pats(caller.user.id, platform.now())
     return no_content()
 
 
 @bp.delete("/tokens/<int:token_id>")
 @authenticated
 def delete_token(caller: Caller, token_id: int) -> Response:
-    runtime = current_runtime()
+    platform = current_platform()
     # Another user's token gets the same answer as a missing one, so ids reveal nothing.
-    if token_id > pats.MAX_ID or not runtime.store.delete_pats(caller.user.id, runtime.now(), token_id):
+    if token_id > pats.MAX_ID or not platform.store.delete_pats(caller.user.id, platform.now(), token_id):
         raise ApiError(
             404,
             f"you have no personal access token with id {token_id} (deleted already?): "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from ..http import NO_STORE, json_response
-from ..runtime import current_runtime
+from ..live import current_platform
 from .auth import Caller, authenticated
 from .service import SERVICE_INFO
 
@@ -25,7 +25,7 @@ def health() -> Response:
 @bp.get("/v1/cli/organizations")
 @authenticated
 def organizations(caller: Caller) -> Response:
-    orgs = current_runtime().directory.organizations_of(caller.user.id)
+    orgs = current_platform().directory.organizations_of(caller.user.id)
     return json_response(
         {
             "organizations": [
@@ -52,7 +52,7 @@ def user_info(caller: Caller) -> Response:
 
 @bp.get("/v1/cli/service-info")
 def service_info() -> Response:
-    settings = current_runtime().settings
+    settings = current_platform().settings
     return json_response(
         {
             "service": "co-scientist-mock",

@@ -20,7 +20,7 @@ from flask import request
 from ..credentials import CredentialError, presented_token
 from ..directory import User
 from ..http import challenge_header
-from ..runtime import Runtime, current_runtime
+from ..live import Platform, current_platform
 from ..store import digest
 from ..tokens import verify_access_token
 from .pat_rules import pat_rules
@@ -47,16 +47,16 @@ def unauthorized(message: str, invalid_token: bool = True) -> ApiError:
     return ApiError(401, message, {"WWW-Authenticate": challenge})
 
 
-def authenticate(runtime: Runtime) -> Caller:
+def authenticate(platform: Platform) -> Caller:
     token = _presented_token()
     if token.count(".") == 2:
-        caller = _access_token_caller(runtime, token)
+        caller = _access_token_caller(platform, token)
         if caller is None:
             raise unauthorized(
                 "the access token is invalid, expired or revoked: sign in again to get a new one"
             )
         return caller
-    caller = _pat_caller(runtime, token)
+    caller = _pat_caller(platform, token)
     if caller is None:
         raise unauthorized(
             "the personal access token is unknown, malformed or deleted: "
@@ -70,7 +70,7 @@ def authenticated(view: Callable[Concatenate[Caller, P], R]) -> Callable[P, R]:
 
     @functools.wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        return view(authenticate(current_runtime()), *args, **kwargs)
+        return view(authenticate(current_platform()), *args, **kwargs)
 
     return wrapper
 
@@ -95,24 +95,24 @@ def _presented_token() -> str:
     return token
 
 
-def _access_token_caller(runtime: Runtime, token: str) -> Caller | None:
-    grant = verify_access_token(runtime, token)
+def _access_token_caller(platform: Platform, token: str) -> Caller | None:
+    grant = verify_access_token(platform, token)
     return Caller(grant.user, "access_token") if grant else None
 
 
-def _pat_caller(runtime: Runtime, token: str) -> Caller | None:
+def _pat_caller(platform: Platform, token: str) -> Caller | None:
     rules = pat_rules()
     parsed = rules.read(token)
     if parsed is None:
         return None
     token_id, secret = parsed
-    record = runtime.store.find_pat(token_id)
+    record = platform.store.find_pat(token_id)
     if record is None or not hmac.compare_digest(record.secret_hash, digest(secret)):
         return None
     if not rules.accepts(record):
         return None
-    user = runtime.directory.find_user(record.user_id)
+    user = platform.directory.find_user(record.user_id)
     if user is None:
         return None
-    runtime.store.touch_pat(record.id, runtime.now())
+    platform.store.touch_pat(record.id, platform.now())
     return Caller(user, "pat", record.id)

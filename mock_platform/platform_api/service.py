@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from ..http import json_response
-from ..runtime import current_runtime
+from ..live import current_platform
 
 bp = Blueprint("platform_service", __name__)
 
@@ -45,7 +45,7 @@ def openapi_document() -> dict[str, Any]:
 def openapi() -> Response:
     """The packaged document with this server's settings: the issuer, the Co-Scientist prefix (on the
     paths that carry their own `servers`) and the token name limit."""
-    settings = current_runtime().settings
+    settings = current_platform().settings
     document = copy.deepcopy(openapi_document())
     document["servers"] = [{"url": settings.issuer, "description": "Platform API root (the issuer)"}]
     request_schema = document["components"]["schemas"]["CreateAccessTokenRequest"]

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, request
 
 from ..directory import ORG_ROLES, ComputeEnv, NotAllowed, Organization, Workspace
 from ..http import json_response
-from ..runtime import current_runtime
+from ..live import current_platform
 from .auth import Caller, authenticated
 from .pats import MAX_ID
 from .responses import ApiError
@@ -36,7 +36,7 @@ def organizations(caller: Caller) -> Response:
     user_id = caller.user.id
     views = [
         org.platform_view(user_id)
-        for org in current_runtime().directory.organizations_of(user_id)
+        for org in current_platform().directory.organizations_of(user_id)
         if role is None or org.members[user_id] == role
     ]
     return json_response({"organizations": views, "totalSize": len(views)})
@@ -47,7 +47,7 @@ def organizations(caller: Caller) -> Response:
 def workspaces(caller: Caller, user_id: int) -> Response:
     if user_id != caller.user.id:
         raise ApiError(403, f"you may list only your own workspaces: call /user/{caller.user.id}/workspaces")
-    return json_response({"orgsAndWorkspaces": current_runtime().directory.workspaces_of(user_id)})
+    return json_response({"orgsAndWorkspaces": current_platform().directory.workspaces_of(user_id)})
 
 
 @bp.get("/compute-envs")
@@ -91,7 +91,7 @@ def _workspace_id() -> int | None:
 
 def _visible_compute_envs(caller: Caller, workspace_id: int | None) -> tuple[ComputeEnv, ...]:
     try:
-        return current_runtime().directory.compute_envs(caller.user, workspace_id)
+        return current_platform().directory.compute_envs(caller.user, workspace_id)
     except NotAllowed as error:
         raise ApiError(
             403, f"{error}: list the workspaces you can use with GET /user/{caller.user.id}/workspaces"
@@ -99,7 +99,7 @@ def _visible_compute_envs(caller: Caller, workspace_id: int | None) -> tuple[Com
 
 
 def _placement(workspace_id: int | None) -> tuple[Organization, Workspace] | None:
-    for org in current_runtime().directory.organizations:
+    for org in current_platform().directory.organizations:
         for workspace in org.workspaces:
             if workspace.id == workspace_id:
                 return org, workspace

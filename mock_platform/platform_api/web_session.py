@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from ..http import json_response
-from ..runtime import current_runtime
+from ..live import current_platform
 from ..tokens import GrantRejected, refresh_public_client_tokens
 from .responses import ApiError
 
@@ -22,7 +22,7 @@ SIGN_IN_AGAIN = "sign in again to get a new one"
 
 @bp.post("/oauth/access_token")
 def access_token() -> Response:
-    runtime = current_runtime()
+    platform = current_platform()
     if request.mimetype != "application/x-www-form-urlencoded":
         raise ApiError(400, "send a form-encoded body (application/x-www-form-urlencoded)")
     if request.form.get("grant_type") != "refresh_token":
@@ -31,7 +31,7 @@ def access_token() -> Response:
     if not refresh_token:
         raise ApiError(400, "refresh_token is required: send refresh_token=<your refresh token>")
     try:
-        token = refresh_public_client_tokens(runtime, refresh_token)
+        token = refresh_public_client_tokens(platform, refresh_token)
     except GrantRejected as error:
         raise ApiError(401, f"{error}: {SIGN_IN_AGAIN}") from None
     if token is None:
@@ -42,9 +42,9 @@ def access_token() -> Response:
     )
     cookies = {
         "JWT": (token["access_token"], token["expires_in"]),
-        "JWT_REFRESH_TOKEN": (token["refresh_token"], runtime.settings.refresh_token_lifetime),
+        "JWT_REFRESH_TOKEN": (token["refresh_token"], platform.settings.refresh_token_lifetime),
     }
-    secure = runtime.settings.public_base_url.startswith("https://")
+    secure = platform.settings.public_base_url.startswith("https://")
     for name, (value, lifetime) in cookies.items():
         response.set_cookie(
             name, value, max_age=lifetime, path="/", secure=secure, httponly=True, samesite="Lax"

@@ -2,7 +2,7 @@
 
 Every change to the row rewrites a small stamp file after its transaction commits, so a worker learns
 that nothing changed from 8 bytes of shared memory instead of a database read per request
-(bench/README.md has the figures). Only processes that share the file see it move: `Runtime` gives
+(bench/README.md has the figures). Only processes that share the file see it move: `Platform` gives
 the store a stamp file for the SQLite file in the data dir, and none for a `database_url`.
 """
 

@@ -41,7 +41,7 @@ def test_bearer_access_token_and_pat(api, alice, pat):
 
 def authenticate_with(platform, headers: dict[str, str]):
     with platform.app.test_request_context(headers=headers):
-        return authenticate(platform.runtime)
+        return authenticate(platform.platform)
 
 
 def test_the_check_tells_which_credential_was_used(platform, alice, pat):
@@ -100,20 +100,20 @@ def test_id_token_is_not_an_access_token(api, alice):
 
 
 def test_access_token_signed_with_an_unpublished_key(api, platform, alice):
-    runtime = platform.app.extensions["mock_platform"]
-    grant = verify_access_token(runtime, alice["access_token"])
+    live = platform.platform
+    grant = verify_access_token(live, alice["access_token"])
     assert grant is not None
-    forged = sign(dict(grant.claims), runtime.unpublished_key(), "at+jwt")
+    forged = sign(dict(grant.claims), live.unpublished_key(), "at+jwt")
     assert api.get("/user-info", headers=bearer(forged)).status_code == 401
 
 
 def test_access_token_with_claims_the_mock_did_not_record(api, platform):
-    runtime = platform.app.extensions["mock_platform"]
-    subject = Subject(runtime.directory.find_user("alice"), int(time.time()))
+    live = platform.platform
+    subject = Subject(live.directory.find_user("alice"), int(time.time()))
     claims = access_token_claims(
-        runtime, client_id="nextflow_cli", subject=subject, scope="openid", now=int(time.time()), lifetime=600
+        live, client_id="nextflow_cli", subject=subject, scope="openid", now=int(time.time()), lifetime=600
     )
-    unrecorded = sign(claims, runtime.keyring.signing_key, typ="at+jwt")
+    unrecorded = sign(claims, live.keyring.signing_key, "at+jwt")
     assert api.get("/user-info", headers=bearer(unrecorded)).status_code == 401
 
 

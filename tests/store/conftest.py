@@ -1,4 +1,4 @@
-"""A real store on a SQLite file in tmp_path, opened as `Runtime` opens it: database file and stamp."""
+"""A real store on a SQLite file in tmp_path, opened as `Platform` opens it: database file and stamp."""
 
 from __future__ import annotations
 

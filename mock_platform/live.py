@@ -1,4 +1,4 @@
-"""The live state of one app: settings, store, keys, clients, directory and the mock clock.
+"""The live state of one app (`Platform`): settings, store, keys, clients, directory and the mock clock.
 
 Workers share state through the store. Each request starts with `sync()`, which reads the shared
 `state` row when its stamp moved (store.StateStamp), or on every request with a `database_url`; a
@@ -33,7 +33,7 @@ def fingerprint(document: Any) -> str:
     return hashlib.sha256(json.dumps(document, sort_keys=True, default=str).encode()).hexdigest()
 
 
-class Runtime:
+class Platform:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         try:
@@ -158,8 +158,8 @@ class Runtime:
         return parse_directory(current[1] if current else self.seed_document, "stored directory")
 
 
-def current_runtime() -> Runtime:
+def current_platform() -> Platform:
     return current_app.extensions["mock_platform"]
 
 
-__all__ = ["Runtime", "SharedState", "current_runtime"]
+__all__ = ["Platform", "SharedState", "current_platform"]
