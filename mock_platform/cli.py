@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from sqlalchemy.engine import make_url
@@ -19,7 +19,10 @@ from sqlalchemy.engine import make_url
 from .defects import DEFECTS
 from .errors import ConfigError
 from .live import Platform
-from .settings import ENV_PREFIX, FIELDS, Settings
+from .settings import ENV_PREFIX, FIELDS, PATH_SETTINGS, Settings
+
+if TYPE_CHECKING:
+    from .tls import ServerCertificate
 
 
 def settings_options(names: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -32,7 +35,7 @@ def settings_options(names: tuple[str, ...]) -> Callable[[Callable[..., Any]], C
                 option = click.option(f"{flag}/--no-{flag[2:]}", name, default=None, help=help_text)
             elif isinstance(spec.default, int):
                 option = click.option(flag, name, type=int, default=None, help=help_text)
-            elif name in ("data_dir", "config"):
+            elif name in PATH_SETTINGS:
                 option = click.option(
                     flag, name, type=click.Path(path_type=Path), default=None, help=help_text
                 )
@@ -71,6 +74,7 @@ def serve(dev: bool, **flags: Any) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # --dev: its access log prints query strings
     try:
+        certificate = _server_certificate(settings)  # checked before the port is bound: nothing served
         sock = listen(settings.host, settings.port)
         settings = settings.replace(port=sock.getsockname()[1])  # port 0: the one the OS picked
         app = create_app(settings)
@@ -82,10 +86,37 @@ def serve(dev: bool, **flags: Any) -> None:
         + (f", defects ON: {', '.join(sorted(settings.defects))}" if settings.defects else ""),
         err=True,
     )
+    if certificate is not None:
+        click.echo(_tls_banner(certificate, settings.issuer), err=True)
     if dev:
-        run_werkzeug(app, sock)
+        run_werkzeug(app, sock, certificate.ssl_context() if certificate else None)
     else:
-        run_gunicorn(app, settings, sock)
+        run_gunicorn(app, settings, sock, certificate)
+
+
+def _server_certificate(settings: Settings) -> ServerCertificate | None:
+    if not settings.serves_tls:
+        return None
+    from .tls import server_certificate  # cryptography's x509 only when TLS is on
+
+    return server_certificate(settings)
+
+
+def _tls_banner(certificate: ServerCertificate, issuer: str) -> str:
+    from .tls import trust_instructions
+
+    lines = [
+        f"mock-platform: https with {certificate.cert_file} for {', '.join(certificate.hosts)}, "
+        f"valid until {certificate.not_after:%Y-%m-%d}"
+        + (f" ({certificate.news})" if certificate.news else "")
+    ]
+    if certificate.trust_anchor is not None:
+        lines.append(trust_instructions(certificate.trust_anchor, issuer))
+    else:
+        lines.append(
+            "clients must trust the CA that issued it (REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, ...)"
+        )
+    return "\n".join(lines)
 
 
 @main.command()
@@ -114,6 +145,41 @@ def keys_rotate(**flags: Any) -> None:
     click.echo(
         f"new signing key {keyring.signing_key.kid}; published: {', '.join(k.kid for k in keyring.keys)}"
     )
+
+
+@main.group()
+def tls() -> None:
+    """HTTPS certificates: the local CA of --tls in the data dir."""
+
+
+@tls.command("trust")
+@settings_options(("data_dir", "config", "host", "port", "base_url", "api_path", "tls_cert", "tls_key"))
+def tls_trust(**flags: Any) -> None:
+    """Print how curl, Python, Node (Seqera CLI), Java (Nextflow) and Chrome trust the mock's CA.
+
+    The CA is created in {data_dir}/tls/ when there is none yet, the same one `serve --tls` uses,
+    so the trust can be set up before the first start; nothing is served.
+    """
+    from .tls import TLS_DIR, given_certificate, local_ca, public_host, trust_instructions
+
+    settings = load_settings({**flags, "tls": True})
+    try:
+        if settings.tls_cert is not None and settings.tls_key is not None:
+            anchor = given_certificate(
+                settings.tls_cert, settings.tls_key, public_host(settings)
+            ).trust_anchor
+        else:
+            anchor, news = local_ca(settings.data_dir / TLS_DIR)
+            if news:
+                click.echo(f"mock-platform: {news}", err=True)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    if anchor is None:
+        raise click.ClickException(
+            f"{settings.tls_cert} is issued by a CA the mock does not have; trust that CA's certificate "
+            "as the README's TLS section shows for ca.pem"
+        )
+    click.echo(trust_instructions(anchor, settings.issuer))
 
 
 @main.command("check-config")

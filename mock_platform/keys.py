@@ -1,17 +1,14 @@
 """RSA signing keys: created once, kept in the data dir, published as JWKS; rotation keeps old keys.
 
 `keys.json` holds private JWKs, oldest first; the last one signs. Writes go through a lock file and
-an atomic rename, so concurrent workers, `mock-platform keys rotate` and a kill -9 never leave a
-half-written key file behind. Keys are parsed once per process and again only after a rotation.
+an atomic rename (files.py), so concurrent workers and `mock-platform keys rotate` agree. Keys are
+parsed once per process and again only after a rotation.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -19,11 +16,13 @@ from pathlib import Path
 from joserfc.jwk import KeySet, RSAKey
 
 from .errors import ConfigError
+from .files import atomic_write, locked
 
 KEY_FILE = "keys.json"
 RETIRED_KEYS_KEPT = 3
 KEY_SIZE = 2048
 ALGORITHM = "RS256"
+LOCK_FILE = ".keys.lock"
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def load_or_create(data_dir: Path) -> KeyRing:
     path = data_dir / KEY_FILE
     if path.exists():
         return _read(path)
-    with _locked(data_dir):
+    with locked(data_dir, LOCK_FILE):
         if not path.exists():
             _write(path, [new_key()])
         return _read(path)
@@ -66,7 +65,7 @@ def load_or_create(data_dir: Path) -> KeyRing:
 
 def rotate(data_dir: Path) -> KeyRing:
     """Add a new signing key; keep the previous ones published (up to RETIRED_KEYS_KEPT)."""
-    with _locked(data_dir):
+    with locked(data_dir, LOCK_FILE):
         path = data_dir / KEY_FILE
         current = list(_read(path).keys) if path.exists() else []
         keys = [*current[-RETIRED_KEYS_KEPT:], new_key()]
@@ -93,44 +92,14 @@ def _write(path: Path, keys: list[RSAKey]) -> None:
             {**key.as_dict(private=True), "kid": key.kid, "use": "sig", "alg": ALGORITHM} for key in keys
         ]
     }
-    _atomic_write(path, json.dumps(document))
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    temporary = path.with_suffix(f".tmp-{os.getpid()}")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-@contextlib.contextmanager
-def _locked(data_dir: Path) -> Iterator[None]:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / ".keys.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    atomic_write(path, json.dumps(document))
 
 
 def session_secret(data_dir: Path) -> bytes:
     """The secret that signs browser-session cookies, shared by every worker and kept across restarts."""
     path = data_dir / "session.key"
     if not path.exists():
-        with _locked(data_dir):
+        with locked(data_dir, LOCK_FILE):
             if not path.exists():
-                _atomic_write(path, os.urandom(32).hex())
+                atomic_write(path, os.urandom(32).hex())
     return bytes.fromhex(path.read_text().strip())

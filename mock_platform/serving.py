@@ -8,15 +8,19 @@ connections (a SQLite connection must never cross a fork).
 from __future__ import annotations
 
 import socket
-from typing import Any
+import ssl
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
-from werkzeug.serving import make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
 from .errors import ConfigError
 from .live import Platform
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .tls import ServerCertificate
 
 
 class _Gunicorn(BaseApplication):
@@ -69,12 +73,32 @@ def gunicorn_options(settings: Settings, platform: Platform, sock: socket.socket
     }
 
 
-def run_gunicorn(app: Flask, settings: Settings, sock: socket.socket) -> None:
+def run_gunicorn(
+    app: Flask, settings: Settings, sock: socket.socket, certificate: ServerCertificate | None = None
+) -> None:
     platform: Platform = app.extensions["mock_platform"]
-    _Gunicorn(app, gunicorn_options(settings, platform, sock)).run()
+    options = gunicorn_options(settings, platform, sock)
+    if certificate is not None:
+        options.update(certfile=str(certificate.cert_file), keyfile=str(certificate.key_file))
+    _Gunicorn(app, options).run()
 
 
-def run_werkzeug(app: Flask, sock: socket.socket) -> None:
+def run_werkzeug(app: Flask, sock: socket.socket, ssl_context: ssl.SSLContext | None = None) -> None:
+    wsgi_server(app, sock, ssl_context).serve_forever()
+
+
+def wsgi_server(app: Flask, sock: socket.socket, ssl_context: ssl.SSLContext | None = None) -> BaseWSGIServer:
+    """werkzeug's threaded server on the bound `sock`, speaking https with `ssl_context`.
+
+    The TLS handshake runs on each connection's thread, on its first read. werkzeug's own
+    `ssl_context=` wraps the listening socket, whose accept() then shakes hands on the one thread
+    that accepts, so a client that connects and sends nothing would stall every other client.
+    """
     host, port = sock.getsockname()[:2]
     server = make_server(host, port, app, threaded=True, fd=sock.fileno())
-    server.serve_forever()
+    if ssl_context is not None:
+        server.socket = ssl_context.wrap_socket(
+            server.socket, server_side=True, do_handshake_on_connect=False
+        )
+        server.ssl_context = ssl_context  # werkzeug's handler reads it: wsgi.url_scheme https
+    return server

@@ -8,7 +8,9 @@ its help text, which the CLI and the README's configuration table reuse.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +29,10 @@ from .validation import LIST_TYPES, Words, convert, unknown_names
 ENV_PREFIX = "MOCK_PLATFORM_"
 DATABASE_FILE = "mock-platform.db"
 PKCE_METHODS = frozenset({"S256", "plain"})
+BASE_PATH = re.compile(r"^(/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$")
+TLS_HOST = re.compile(
+    r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", re.IGNORECASE
+)
 
 Port = Annotated[int, Meta(ge=0, le=65535, description="a TCP port from 0 to 65535")]
 UrlPath = Annotated[
@@ -56,8 +62,9 @@ class Settings:
     base_url: str = field(
         default="",
         metadata=_help(
-            "Public URL of the server as browsers and CLIs reach it (scheme://host[:port]); "
-            "default http://127.0.0.1:<port>. Set it when the mock runs behind Docker or a proxy."
+            "Public URL of the server as browsers and CLIs reach it (scheme://host[:port][/path]); "
+            "default http://127.0.0.1:<port> (https with TLS). Set it when the mock runs behind Docker "
+            "or a reverse proxy, with the path the proxy serves it under (https://host/sub)."
         ),
     )
     api_path: UrlPath = field(
@@ -160,6 +167,27 @@ class Settings:
     request_log_size: Annotated[int, Meta(ge=0, description="0 (off) or a positive whole number")] = field(
         default=200, metadata=_help("Requests kept for GET /_mock/requests (0 turns the log off).")
     )
+    tls: bool = field(
+        default=False,
+        metadata=_help(
+            "Serve https with a local CA and server certificate made once in {data_dir}/tls/; "
+            "trust {data_dir}/tls/ca.pem (`mock-platform tls trust` says how)."
+        ),
+    )
+    tls_hosts: frozenset[str] = field(
+        default=frozenset(),
+        metadata=_help(
+            "Comma-separated host names or IP addresses the --tls certificate also covers, besides "
+            "127.0.0.1, ::1, localhost and the base URL's host."
+        ),
+    )
+    tls_cert: Path | None = field(
+        default=None,
+        metadata=_help(
+            "PEM certificate (chain) to serve over https instead of the local CA's; needs --tls-key."
+        ),
+    )
+    tls_key: Path | None = field(default=None, metadata=_help("PEM private key of --tls-cert (unencrypted)."))
     defects: frozenset[str] = field(
         default=frozenset(),
         metadata=_help(
@@ -178,13 +206,27 @@ class Settings:
         _validate(self)
 
     @property
+    def serves_tls(self) -> bool:
+        """The mock itself speaks https (--tls or --tls-cert); behind a TLS proxy it does not."""
+        return self.tls or self.tls_cert is not None
+
+    @property
     def public_base_url(self) -> str:
         if self.base_url:
-            return self.base_url
+            return self.base_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}"
+        return f"{'https' if self.serves_tls else 'http'}://{host}:{self.port}"
+
+    @property
+    def base_path(self) -> str:
+        """The path of the base URL ('' or '/sub'): prefix of every URL and cookie path the mock hands out."""
+        return urlsplit(self.public_base_url).path
+
+    @property
+    def cookie_path(self) -> str:
+        return self.base_path or "/"
 
     @property
     def issuer(self) -> str:
@@ -253,6 +295,9 @@ def _kind(info: inspect.Type) -> inspect.Type:
 
 
 KINDS = {name: _kind(inspect.type_info(declared)) for name, declared in DECLARED.items()}
+PATH_SETTINGS = frozenset(
+    name for name, kind in KINDS.items() if isinstance(kind, inspect.CustomType) and kind.cls is Path
+)
 
 
 def _from_text(value: Any, info: inspect.Type) -> Any:
@@ -342,11 +387,20 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("ai_path: must differ from api_path")
     if settings.base_url:
         parts = urlsplit(settings.base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("",):
+        path = parts.path.rstrip("/")
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+            or "//" in path
+            or (path and not BASE_PATH.match(path))
+        ):
             raise ConfigError(
-                f"base_url: {settings.base_url!r} must be scheme://host[:port] with no path "
-                "(put the API path in api_path)"
+                f"base_url: {settings.base_url!r} must be scheme://host[:port] with an optional path "
+                "(https://platform.example.com/sub), no query or fragment; the API path goes in api_path"
             )
+    _validate_tls(settings)
     if unknown := unknown_defects(settings.defects):
         raise ConfigError(
             f"defects: unknown defect(s) {', '.join(unknown)}; known: {', '.join(sorted(DEFECTS))}"
@@ -354,6 +408,36 @@ def _validate(settings: Settings) -> None:
     if not settings.pkce_methods or not settings.pkce_methods <= PKCE_METHODS:
         raise ConfigError(
             f"pkce_methods: {', '.join(sorted(settings.pkce_methods)) or '(none)'}: give S256, or S256,plain"
+        )
+
+
+def _validate_tls(settings: Settings) -> None:
+    if (settings.tls_cert is None) != (settings.tls_key is None):
+        given, missing = ("tls_cert", "tls_key") if settings.tls_key is None else ("tls_key", "tls_cert")
+        raise ConfigError(
+            f"{given}: needs {missing} too (--{missing.replace('_', '-')}, "
+            f"{ENV_PREFIX}{missing.upper()}): a certificate is served with its private key"
+        )
+    if settings.tls_hosts and settings.tls_cert is not None:
+        raise ConfigError(
+            "tls_hosts: names the hosts of the certificate --tls makes; the certificate of --tls-cert is "
+            "served as it is (drop one of the two)"
+        )
+    if settings.tls_hosts and not settings.tls:
+        raise ConfigError("tls_hosts: only used with --tls (MOCK_PLATFORM_TLS=on); turn TLS on or drop it")
+    for host in sorted(settings.tls_hosts):
+        if not TLS_HOST.match(host):
+            try:
+                ipaddress.ip_address(host)
+            except ValueError:
+                raise ConfigError(
+                    f"tls_hosts: {host!r} is neither a host name nor an IP address "
+                    "(give names like platform.example.test, without scheme or port)"
+                ) from None
+    if settings.serves_tls and settings.base_url.startswith("http://"):
+        raise ConfigError(
+            f"base_url: {settings.base_url!r} is http:// but the mock serves https (--tls/--tls-cert); "
+            "use https:// or leave base_url unset"
         )
 
 

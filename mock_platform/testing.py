@@ -28,12 +28,13 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 import yaml
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer
 
 from .app import create_app
 from .clients import LOOPBACK_AUTHORITY, Client
 from .live import Platform
 from .pkce_login import DEFAULT_SCOPE, CallbackError, PkceLogin
+from .serving import wsgi_server
 from .settings import Settings
 
 TIMEOUT = 10.0
@@ -60,9 +61,10 @@ class LoginFailed(Exception):
 class ControlClient:
     """The /_mock/ API of a running mock, one method per endpoint; non-2xx answers raise ControlError."""
 
-    def __init__(self, base_url: str, timeout: float = TIMEOUT) -> None:
+    def __init__(self, base_url: str, timeout: float = TIMEOUT, verify: bool | str = True) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.verify = verify  # per request: REQUESTS_CA_BUNDLE would override a session's verify
         self.http = requests.Session()
 
     def call(
@@ -74,7 +76,12 @@ class ControlClient:
     ) -> Any:
         url = f"{self.base_url}/_mock{path}"
         response = self.http.request(
-            method, url, json=body, params=_present(**(params or {})), timeout=self.timeout
+            method,
+            url,
+            json=body,
+            params=_present(**(params or {})),
+            timeout=self.timeout,
+            verify=self.verify,
         )
         if not response.ok:
             try:
@@ -282,6 +289,7 @@ def _present(**fields: Any) -> dict[str, Any]:
 class RunningServer:
     settings: Settings
     app: Flask
+    ca_file: Path | None = None  # with tls=True: the CA clients must trust ({data_dir}/tls/ca.pem)
 
     @property
     def base_url(self) -> str:
@@ -299,9 +307,14 @@ class RunningServer:
     def platform(self) -> Platform:
         return self.app.extensions["mock_platform"]
 
+    @property
+    def verify(self) -> bool | str:
+        """`requests`' verify= for this server: its CA file over https, else the default trust."""
+        return str(self.ca_file) if self.ca_file else True
+
     @cached_property
     def control(self) -> ControlClient:
-        return ControlClient(self.base_url)
+        return ControlClient(self.base_url, verify=self.verify)
 
 
 @contextmanager
@@ -316,6 +329,8 @@ def run_server(
     """Serve a fresh app on 127.0.0.1:<free port> in a background thread until the block ends.
 
     `clients`, `users` and `organizations` are added to the seed as a config file would add them.
+    With `tls=True` it speaks https with the local CA of the data dir (`.ca_file`, `.verify`);
+    `tls_cert=`/`tls_key=` serve a given certificate instead.
     """
     with tempfile.TemporaryDirectory(prefix="mock-platform-") as scratch:
         if clients or users or organizations:
@@ -329,8 +344,13 @@ def run_server(
         resolved = Settings.load(
             {"data_dir": Path(data_dir or scratch), "host": "127.0.0.1", "port": port, **settings}, environ={}
         )
+        certificate = None
+        if resolved.serves_tls:
+            from .tls import server_certificate
+
+            certificate = server_certificate(resolved)
         app = create_app(resolved)
-        server = make_server("127.0.0.1", port, app, threaded=True, fd=sock.fileno())
+        server = wsgi_server(app, sock, certificate.ssl_context() if certificate else None)
         sock.close()  # the server holds its own duplicate of the descriptor
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         thread = threading.Thread(
@@ -341,7 +361,7 @@ def run_server(
         )
         thread.start()
         try:
-            yield RunningServer(resolved, app)
+            yield RunningServer(resolved, app, certificate.trust_anchor if certificate else None)
         finally:
             _stop(server, thread)
             app.extensions["mock_platform"].store.dispose()
@@ -375,7 +395,9 @@ def oidc_login(
         raise ValueError(f"no client {client_id!r} is registered with the mock")
     login = PkceLogin(client_id, user, redirect_uri or default_redirect_uri(client), scope=scope, nonce=nonce)
     with requests.Session() as http:
-        discovery = http.get(f"{server.issuer}/.well-known/openid-configuration", timeout=TIMEOUT)
+        discovery = http.get(
+            f"{server.issuer}/.well-known/openid-configuration", timeout=TIMEOUT, verify=server.verify
+        )
         if discovery.status_code != 200:
             raise LoginFailed(
                 f"discovery answered HTTP {discovery.status_code}: {discovery.text[:300]}", discovery
@@ -386,6 +408,7 @@ def oidc_login(
             params=login.authorize_query(**(extra_params or {})),
             allow_redirects=False,
             timeout=TIMEOUT,
+            verify=server.verify,
         )
         location = authorize.headers.get("Location", "")
         if authorize.status_code not in (302, 303) or not location.startswith(login.redirect_uri):
@@ -406,7 +429,9 @@ def oidc_login(
             auth = (client_id, client.client_secret or "")
         elif client.token_endpoint_auth_method == "client_secret_post":
             form["client_secret"] = client.client_secret or ""
-        token = http.post(metadata["token_endpoint"], data=form, auth=auth, timeout=TIMEOUT)
+        token = http.post(
+            metadata["token_endpoint"], data=form, auth=auth, timeout=TIMEOUT, verify=server.verify
+        )
         if token.status_code != 200:
             raise LoginFailed(
                 f"the token endpoint answered HTTP {token.status_code}: {token.text[:500]}", token

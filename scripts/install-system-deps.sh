@@ -6,7 +6,8 @@
 #     - a Chromium for Playwright (Debian's `chromium`), unless one is usable already, and
 #       libatomic1, which Playwright's bundled Node.js driver links against;
 #     - NSS's certutil (Debian's libnss3-tools), with which Chromium is made to trust a private CA;
-#     - a JDK (`javac`) for the JDK-HttpClient compatibility test.
+#     - a JDK (`javac`) for the JDK-HttpClient compatibility test;
+#     - nginx, the reverse proxy of the sub-path test (started by the test itself, never as a service).
 #
 # Uses apt-get when it is available and we are root (or have passwordless sudo); otherwise it
 # says what is missing: the venv cannot be made without it, and the tests that need a browser or a
@@ -25,6 +26,10 @@ have_browser() {
   compgen -G "${PLAYWRIGHT_BROWSERS_PATH:-$HOME/.cache/ms-playwright}/chromium*" >/dev/null 2>&1
 }
 
+have_nginx() {
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]
+}
+
 have_library() {
   command -v ldconfig >/dev/null 2>&1 || return 0 # not a glibc system we can inspect: assume present
   ldconfig -p 2>/dev/null | grep -q "$1"
@@ -40,6 +45,7 @@ case "$what" in
     have_library libatomic.so.1 || missing+=(libatomic1)
     command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
     command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+    have_nginx || missing+=(nginx)
     ;;
   *)
     log "unknown argument '$what': use 'venv' or 'test'"
@@ -53,11 +59,13 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 
 apt=""
+as_root=""
 if command -v apt-get >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     apt="env DEBIAN_FRONTEND=noninteractive apt-get"
   elif sudo -n true 2>/dev/null; then
     apt="sudo -n env DEBIAN_FRONTEND=noninteractive apt-get" # sudo would drop an exported variable
+    as_root="sudo -n"
   fi
 fi
 if [ -z "$apt" ]; then
@@ -67,13 +75,19 @@ if [ -z "$apt" ]; then
     exit 1
   fi
   if [ "${CI:-}" = "true" ]; then
-    log "CI=true: the browser and JDK tests must run in CI, so this is an error."
+    log "CI=true: the browser, JDK and nginx tests must run in CI, so this is an error."
     exit 1
   fi
-  log "the browser and JDK tests will skip and say so; install them yourself to run everything."
+  log "the browser, JDK and nginx tests will skip and say so; install them yourself to run everything."
   exit 0
 fi
 log "installing ${missing[*]} with apt-get (a few minutes on a fresh machine)"
 $apt update -qq >/dev/null
 $apt install -y -qq "${missing[@]}" >/dev/null
 log "installed ${missing[*]}"
+# Debian's package enables and starts nginx as a service on port 80 (where systemd runs); the tests
+# start their own nginx, so the service this script brought in is stopped and disabled again.
+if [[ " ${missing[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null 2>&1 \
+  && systemctl is-enabled --quiet nginx 2>/dev/null; then
+  $as_root systemctl disable --now nginx >/dev/null 2>&1 && log "nginx: the system service stays off"
+fi

@@ -23,10 +23,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(data_dir: Path, *args: str, port: int | None = None, base_url: str | None = None) -> Iterator[str]:
-    """Yield the base URL once /healthz answers; stop the process (SIGTERM) afterwards."""
+def serve(
+    data_dir: Path, *args: str, port: int | None = None, base_url: str | None = None, tls: bool = False
+) -> Iterator[str]:
+    """Yield the base URL once /healthz answers; stop the process (SIGTERM) afterwards.
+
+    With `tls` it serves https with the local CA of `data_dir` (`data_dir / "tls" / "ca.pem"`).
+    """
     port = port or free_port()
-    base_url = base_url or f"http://127.0.0.1:{port}"
+    scheme = "https" if tls else "http"
+    base_url = base_url or f"{scheme}://127.0.0.1:{port}"
     command = [
         str(MOCK_PLATFORM),
         "serve",
@@ -36,13 +42,15 @@ def serve(data_dir: Path, *args: str, port: int | None = None, base_url: str | N
         str(data_dir),
         "--base-url",
         base_url,
+        *(["--tls"] if tls else []),
         *args,
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_PLATFORM_")}
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        wait_healthy(f"http://127.0.0.1:{port}", process)
-        yield f"http://127.0.0.1:{port}"
+        verify = str(data_dir / "tls" / "ca.pem") if tls else True
+        wait_healthy(f"{scheme}://127.0.0.1:{port}", process, verify=verify)
+        yield f"{scheme}://127.0.0.1:{port}"
     finally:
         process.terminate()
         try:
@@ -52,15 +60,15 @@ def serve(data_dir: Path, *args: str, port: int | None = None, base_url: str | N
             process.wait()
 
 
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 20) -> None:
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 20, verify: bool | str = True) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"mock-platform exited with {process.returncode}: {process.stdout.read()}")
         try:
-            if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
+            if requests.get(f"{url}/healthz", timeout=1, verify=verify).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except OSError:  # not listening yet; with TLS, its CA file may not be written yet either
             pass
         time.sleep(0.05)
     raise AssertionError(f"mock-platform did not become healthy at {url} within {timeout} s")
