@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from . import control, oidc, platform_api
+from .base_path import StripBasePath
 from .http import json_response
 from .live import Platform, current_platform
 from .settings import Settings
@@ -51,10 +52,11 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.load()
-    if settings.public_base_url.startswith("http://"):
+    if not settings.serves_tls:
         # authlib accepts plain http only when the request's Host is a loopback name; the operator
-        # chose http here, and clients may arrive under another name (a compose service, a proxy).
-        # Every URL the mock hands out comes from the settings, never from the Host header.
+        # chose http here, or a proxy in front terminates TLS, and clients may arrive under another
+        # name (a compose service, the proxy's). Every URL the mock hands out comes from the
+        # settings, never from the Host or X-Forwarded-* headers.
         os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
     platform = Platform(settings)
     app = Flask(__name__, static_folder=None)
@@ -66,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
+        SESSION_COOKIE_PATH=settings.cookie_path,
         PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.session_lifetime),
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
@@ -79,6 +82,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     oidc.init_app(app, platform)
     platform_api.init_app(app, platform)
     control.init_app(app, platform)
+    app.jinja_env.globals["base_path"] = settings.base_path  # before request.path in form actions
+    if settings.base_path:
+        app.wsgi_app = StripBasePath(app.wsgi_app, settings.base_path)  # type: ignore[method-assign]
     return app
 
 

@@ -7,7 +7,11 @@ keep a page on another local port from posting to the mock.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import request
+
+from .live import current_platform
 
 BROWSER_FETCH_SITES = ("cross-site", "same-site")
 
@@ -22,6 +26,12 @@ def foreign_origin() -> str | None:
     if site is not None:
         return f"a {site} page" if site in BROWSER_FETCH_SITES else None
     origin = request.headers.get("Origin")
-    if origin is not None and origin.lower() != request.host_url.rstrip("/").lower():
+    if origin is not None and origin.lower() not in own_origins():
         return origin[:100]
     return None
+
+
+def own_origins() -> tuple[str, str]:
+    """The base URL's origin (what browsers see behind a proxy) and the one the request reached."""
+    public = urlsplit(current_platform().settings.public_base_url)
+    return f"{public.scheme}://{public.netloc}".lower(), request.host_url.rstrip("/").lower()

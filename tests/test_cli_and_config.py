@@ -140,7 +140,7 @@ def test_missing_config_file(cli, tmp_path):
         ),
         ({"MOCK_PLATFORM_DATABASE_URL": "nonsense"}, "database_url: not a SQLAlchemy URL"),
         ({"MOCK_PLATFORM_DATABASE_URL": "mysql+nosuchdriver://h/db"}, "check the dialect+driver part"),
-        ({"MOCK_PLATFORM_BASE_URL": "http://h:1/api"}, "must be scheme://host[:port] with no path"),
+        ({"MOCK_PLATFORM_BASE_URL": "http://h:1/sub?x=1"}, "scheme://host[:port] with an optional path"),
         ({"MOCK_PLATFORM_DEFECTS": "pkce-not-verified,bogus"}, "unknown defect(s) bogus"),
         ({"MOCK_PLATFORM_AUTO_LOGIN": "nobody"}, "auto_login"),
         (

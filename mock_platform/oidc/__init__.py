@@ -20,12 +20,13 @@ from .views import bp, discovery_response
 def init_app(app: Flask, platform: Platform) -> None:
     app.extensions[SERVER] = with_defects(PlatformAuthorizationServer, platform.settings.defects)(platform)
     app.register_blueprint(bp, url_prefix=platform.settings.api_path)
-    if platform.settings.api_path:  # RFC 8414 §3.1: the well-known segment goes before the issuer path
+    settings = platform.settings
+    if issuer_path := settings.base_path + settings.api_path:
+        # RFC 8414 §3.1: the well-known segment goes between the host and the issuer's whole path
         app.add_url_rule(
-            f"/.well-known/oauth-authorization-server{platform.settings.api_path}",
-            "rfc8414_metadata",
-            discovery_response,
+            f"/.well-known/oauth-authorization-server{issuer_path}", "rfc8414_metadata", discovery_response
         )
+    if settings.api_path:
         app.add_url_rule("/.well-known/openid-configuration", "discovery_at_root", discovery_at_root)
 
 

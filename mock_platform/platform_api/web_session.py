@@ -45,8 +45,9 @@ def access_token() -> Response:
         "JWT_REFRESH_TOKEN": (token["refresh_token"], platform.settings.refresh_token_lifetime),
     }
     secure = platform.settings.public_base_url.startswith("https://")
+    path = platform.settings.cookie_path
     for name, (value, lifetime) in cookies.items():
         response.set_cookie(
-            name, value, max_age=lifetime, path="/", secure=secure, httponly=True, samesite="Lax"
+            name, value, max_age=lifetime, path=path, secure=secure, httponly=True, samesite="Lax"
         )
     return response
