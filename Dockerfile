@@ -78,7 +78,8 @@ USER mock
 WORKDIR /data
 EXPOSE 8080
 # No curl or wget in the slim image: Python sends GET /healthz to the port the server listens on and
-# checks for status 200. A raw socket, because importing urllib costs three times the CPU, every 2 s.
+# checks for status 200, over https (checking the certificate) when MOCK_PLATFORM_TLS is on.
+COPY scripts/docker-healthcheck.py /usr/local/lib/mock-platform/healthcheck.py
 HEALTHCHECK --interval=2s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["python", "-I", "-S", "-c", "import os, socket, sys; s = socket.create_connection(('127.0.0.1', int(os.environ.get('MOCK_PLATFORM_PORT', '8080'))), 2); s.sendall(b'GET /healthz HTTP/1.0\\r\\n\\r\\n'); sys.exit(s.recv(12)[9:] != b'200')"]
+  CMD ["python", "-I", "-S", "/usr/local/lib/mock-platform/healthcheck.py"]
 ENTRYPOINT ["mock-platform", "serve", "--host", "0.0.0.0"]

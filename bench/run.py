@@ -63,13 +63,26 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_ready(running: Running, path: str, timeout: float = 30.0) -> float:
-    """Seconds from the start command to the first 200 from `path` (polled every 5 ms)."""
+def wait_ready(
+    running: Running,
+    path: str,
+    timeout: float = 30.0,
+    connect: Callable[[], http.client.HTTPConnection] | None = None,
+) -> float:
+    """Seconds from the start command to the first 200 from `path` (polled every 5 ms).
+
+    `connect` makes the connection of each poll (https: an HTTPSConnection trusting the target's
+    CA); it may raise OSError while the target is not ready for it, e.g. its CA not written yet.
+    """
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         if running.process.poll() is not None:
             raise RuntimeError(f"{running.target.name} exited with {running.process.returncode}")
-        conn = http.client.HTTPConnection("127.0.0.1", running.port, timeout=2)
+        try:
+            conn = connect() if connect else http.client.HTTPConnection("127.0.0.1", running.port, timeout=2)
+        except OSError:
+            time.sleep(0.005)
+            continue
         try:
             conn.request("GET", path)
             if conn.getresponse().status == 200:

@@ -90,20 +90,20 @@ def test_forms_post_back_under_the_prefix(local):
     assert 'action="/sub/api/oauth/logout"' in sign_out.text
 
 
-def test_the_session_cookie_is_secure_and_scoped_to_the_prefix(local):
-    form = {
-        **authorize_params(login_hint=None),
-        "username": "alice",
-        "password": "alice-password",
-        "action": "login",
-    }
-    response = requests.post(
+def sign_in_from(local: str, origin: str) -> requests.Response:
+    """Alice's credentials posted to the login form, as a browser without fetch metadata sends them."""
+    form = {**authorize_params(login_hint=None), "username": "alice", "password": "alice-password"}
+    return requests.post(
         f"{local}/api/oauth/authorize",
-        data=form,
-        headers={"Origin": "https://platform.example.test"},  # a browser without fetch metadata
+        data={**form, "action": "login"},
+        headers={"Origin": origin},
         allow_redirects=False,
         timeout=10,
     )
+
+
+def test_the_session_cookie_is_secure_and_scoped_to_the_prefix(local):
+    response = sign_in_from(local, "https://platform.example.test")
     assert response.status_code == 303, response.text
     session = cookies(response)["mock_platform_session"]
     assert session["path"] == "/sub"
@@ -112,16 +112,7 @@ def test_the_session_cookie_is_secure_and_scoped_to_the_prefix(local):
 
 
 def test_a_form_posted_from_another_origin_is_still_refused(local):
-    form = {
-        **authorize_params(login_hint=None),
-        "username": "alice",
-        "password": "alice-password",
-        "action": "login",
-    }
-    response = requests.post(
-        f"{local}/api/oauth/authorize", data=form, headers={"Origin": "https://attacker.example"}, timeout=10
-    )
-    assert response.status_code == 403
+    assert sign_in_from(local, "https://attacker.example").status_code == 403
 
 
 def test_web_session_cookies_are_scoped_to_the_prefix(local):

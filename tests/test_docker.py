@@ -157,3 +157,31 @@ def test_conformance_service_passes_against_the_platform_service(stack, tmp_path
     assert "MUST:" in result.stdout
     assert (reports / "conformance-report.md").is_file()
     assert (reports / "conformance-junit.xml").is_file()
+
+
+def test_https_with_the_ca_kept_in_the_volume(stack, tmp_path, monkeypatch):
+    """MOCK_PLATFORM_TLS=on: healthy (the image's check speaks https), the CA copied out of the
+    volume is what clients trust, and `down`/`up` keeps that CA."""
+    tls = Stack(stack.docker, stack.compose, stack.env | {"MOCK_PLATFORM_TLS": "on"}, stack.port)
+    try:
+        tls.up()
+        ca_file = copy_ca(tls, tmp_path / "ca.pem")
+        issuer = f"https://127.0.0.1:{stack.port}/api"
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_file))
+        monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+        discovery = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=5).json()
+        assert discovery["issuer"] == issuer
+        tokens = login_tokens(issuer, login_hint="alice")
+        assert userinfo(issuer, tokens["access_token"]).status_code == 200
+        tls.run("down")
+        tls.up()
+        assert copy_ca(tls, tmp_path / "after-restart.pem").read_bytes() == ca_file.read_bytes()
+    finally:
+        stack.run("down")  # the next `up` starts the plain http service again
+
+
+def copy_ca(stack: Stack, destination: Path) -> Path:
+    container = stack.run("ps", "-q", "platform").stdout.strip()
+    copied = _run([stack.docker, "cp", f"{container}:/data/tls/ca.pem", str(destination)], timeout=30)
+    assert copied.returncode == 0, copied.stderr
+    return destination

@@ -20,7 +20,6 @@ from click.testing import CliRunner
 
 from client import nextflow, seqera
 from client.cli import cli
-from headless_chromium import launch_chromium
 from mock_platform.testing import ControlClient, RunningServer, run_server
 from mock_platform.tls import local_certificate
 
@@ -28,6 +27,7 @@ from .conformance_run import TLS_CASES, run_conformance
 from .host_mapping import as_env, chromium_rules, mapped_hosts
 from .reverse_proxy import nginx_proxy
 from .serve_process import free_port
+from .tls_browser import chromium_trusting
 
 SERVER_NAME = "platform.example.test"
 HOSTS = {SERVER_NAME: "127.0.0.1"}
@@ -102,13 +102,7 @@ def test_the_control_api_answers_through_the_proxy(trusting):
 @pytest.fixture(scope="module")
 def chromium(proxied: Proxied) -> Iterator[object]:
     """Headless Chromium trusting the mock's CA and mapping platform.example.test to loopback."""
-    try:
-        browser = launch_chromium(ca_file=proxied.ca_file, extra_args=(chromium_rules(HOSTS),))
-    except Exception as error:  # Playwright's Error, ImportError, no certutil
-        reason = f"no Chromium that can trust a CA here: {type(error).__name__}: {str(error).splitlines()[0]}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    browser = chromium_trusting(proxied.ca_file, chromium_rules(HOSTS))
     yield browser
     browser.close()
 

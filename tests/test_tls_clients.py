@@ -17,6 +17,8 @@ from client.flow import login
 from headless_chromium import launch_chromium
 from mock_platform.testing import RunningServer, run_server
 
+from .tls_browser import chromium_trusting
+
 PLATFORM_AUTH = Path(sys.executable).with_name("platform-auth")
 
 
@@ -87,24 +89,18 @@ def test_platform_auth_logs_in_over_tls_trusting_the_ca_through_requests_ca_bund
 
 
 @pytest.fixture(scope="module")
-def chromium_trusting(tls_platform: RunningServer) -> Iterator[object]:
+def chromium(tls_platform: RunningServer) -> Iterator[object]:
     """Headless Chromium with the mock's CA in its NSS database."""
-    try:
-        browser = launch_chromium(ca_file=tls_platform.ca_file)
-    except Exception as error:  # Playwright's Error, ImportError, no certutil
-        reason = f"no Chromium that can trust a CA here: {type(error).__name__}: {str(error).splitlines()[0]}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
+    browser = chromium_trusting(tls_platform.ca_file)
     yield browser
     browser.close()
 
 
 @pytest.mark.browser
-def test_chromium_signs_in_on_the_login_page_over_tls(tls_platform, chromium_trusting, monkeypatch):
+def test_chromium_signs_in_on_the_login_page_over_tls(tls_platform, chromium, monkeypatch):
     """The reference client's flow, with headless Chromium typing alice's password on the mock's page."""
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls_platform.ca_file))
-    page = chromium_trusting.new_page()
+    page = chromium.new_page()
 
     def sign_in(url: str) -> None:
         page.goto(url)

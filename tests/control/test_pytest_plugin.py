@@ -45,6 +45,18 @@ def test_the_settings_marker_gives_a_test_its_own_server(mock_platform, oidc_log
     assert oidc_login()["expires_in"] == 60
 
 
+@pytest.mark.settings(tls=True)
+def test_the_settings_marker_serves_https(mock_platform, oidc_login):
+    assert mock_platform.issuer.startswith("https://127.0.0.1:")
+    assert mock_platform.ca_file.is_file()
+    assert oidc_login()["token_type"] == "Bearer"
+    mock_platform.control.create_user("erin")
+    discovery = requests.get(
+        mock_platform.issuer + "/.well-known/openid-configuration", verify=mock_platform.verify, timeout=10
+    )
+    assert discovery.json()["issuer"] == mock_platform.issuer
+
+
 def test_the_factory_adds_clients_and_users(mock_platform_factory, oidc_login):
     server = mock_platform_factory(
         clients=[{"client-id": "my_cli", "redirect-uris": ["http://127.0.0.1/cb"]}],
@@ -82,7 +94,7 @@ def test_the_fixtures_work_in_a_downstream_project(tmp_path):
     result = run_downstream(tmp_path, DOWNSTREAM_TESTS)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 passed" in result.stdout
+    assert "5 passed" in result.stdout
 
 
 @pytest.mark.browser
