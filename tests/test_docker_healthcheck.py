@@ -1,5 +1,5 @@
 """The Docker image's health check script (scripts/docker-healthcheck.py), run as the image runs it
-(`python -I -S`) against `mock-platform serve` on plain http and with --tls; no Docker needed."""
+(`python -I -S`) against a mock on plain http and over https; no Docker needed."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from mock_platform.testing import run_server
 from mock_platform.tls import local_ca
 
-from .serve_process import free_port, serve
+from .serve_process import free_port
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "docker-healthcheck.py"
 
@@ -21,14 +22,14 @@ def healthcheck(**env: str) -> int:
 
 
 def test_plain_http(tmp_path):
-    with serve(tmp_path) as base:
-        assert healthcheck(MOCK_PLATFORM_PORT=base.rsplit(":", 1)[1]) == 0
+    with run_server(tmp_path) as server:
+        assert healthcheck(MOCK_PLATFORM_PORT=str(server.port)) == 0
 
 
 def test_https_checked_against_the_ca_in_the_data_dir(tmp_path):
     local_ca(tmp_path / "other" / "tls")
-    with serve(tmp_path / "data", tls=True) as base:
-        port = base.rsplit(":", 1)[1]
+    with run_server(tmp_path / "data", tls=True) as server:
+        port = str(server.port)
         assert (
             healthcheck(
                 MOCK_PLATFORM_PORT=port, MOCK_PLATFORM_TLS="on", MOCK_PLATFORM_DATA_DIR=str(tmp_path / "data")

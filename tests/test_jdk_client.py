@@ -104,10 +104,3 @@ def test_jdk_client_over_tls_trusting_the_ca_through_a_keytool_truststore(probe_
         refused = probe(probe_classes, f"{base}/api")  # the JDK's own CAs only
     assert refused.returncode != 0
     assert "PKIX path building failed" in refused.stderr
-
-
-def test_jdk_client_over_tls_against_the_test_server(probe_classes, tmp_path):
-    with run_server(tmp_path / "data", tls=True) as server:
-        assert server.ca_file is not None
-        trust = keytool_truststore(server.ca_file, tmp_path / "truststore.p12")
-        assert_http11_answers(run_probe(probe_classes, server.issuer, *trust))

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import urllib.request
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,16 @@ import requests
 import trustme
 from click.testing import CliRunner
 
+from mock_platform import serving
 from mock_platform.cli import main
+from mock_platform.testing import run_server
 from mock_platform.tls import trust_instructions
 
 from .oidc_flows import login_tokens, userinfo
 from .serve_process import MOCK_PLATFORM, free_port, serve
 
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_PLATFORM_")}
+NO_SETTINGS: dict[str, str | None] = {k: None for k in os.environ if k.startswith("MOCK_PLATFORM_")}
 
 
 @pytest.fixture
@@ -94,7 +98,7 @@ def test_the_banner_says_how_to_trust_the_ca(tmp_path):
     assert lines[3] == trust_instructions(tmp_path / "tls" / "ca.pem", issuer).splitlines()[0] + "\n"
 
 
-def test_tls_trust_makes_the_ca_without_a_server_and_serve_uses_it(tmp_path, trust_ca):
+def test_tls_trust_makes_the_ca_without_a_server_and_the_server_uses_it(tmp_path, trust_ca):
     port = free_port()
     result = CliRunner().invoke(
         main,
@@ -116,9 +120,10 @@ def test_tls_trust_makes_the_ca_without_a_server_and_serve_uses_it(tmp_path, tru
         assert recipe in result.stdout
     assert not (tmp_path / "tls" / "server.pem").exists()
     ca = ca_file.read_bytes()
-    with serve(tmp_path, port=port, tls=True):
+    with run_server(tmp_path, tls=True) as server:
+        assert server.ca_file == ca_file
         trust_ca(ca_file)
-        assert login_tokens(issuer)["token_type"] == "Bearer"
+        assert login_tokens(server.issuer)["token_type"] == "Bearer"
     assert ca_file.read_bytes() == ca
 
 
@@ -126,9 +131,9 @@ def test_curl_and_node_trust_the_ca_as_the_recipes_say(tmp_path):
     curl, node = shutil.which("curl"), node_executable()
     if curl is None or node is None:
         pytest.skip("needs curl and Node.js (Node: on PATH or Playwright's driver)")
-    with serve(tmp_path, tls=True) as base:
-        ca_file = str(tmp_path / "tls" / "ca.pem")
-        discovery = f"{base}/api/.well-known/openid-configuration"
+    with run_server(tmp_path, tls=True) as server:
+        ca_file = str(server.ca_file)
+        discovery = f"{server.issuer}/.well-known/openid-configuration"
         fetched = subprocess.run(
             [curl, "-sS", "--fail", "--cacert", ca_file, discovery],
             capture_output=True,
@@ -136,7 +141,7 @@ def test_curl_and_node_trust_the_ca_as_the_recipes_say(tmp_path):
             timeout=30,
         )
         assert fetched.returncode == 0, fetched.stderr
-        assert f'"issuer": "{base}/api"' in fetched.stdout
+        assert f'"issuer": "{server.issuer}"' in fetched.stdout
         script = (
             "require('https').get(process.argv[1], r => { console.log(r.statusCode); r.resume(); })"
             ".on('error', e => { console.log(e.code); process.exitCode = 1; })"
@@ -181,69 +186,62 @@ def write_pem(path: Path, blob: trustme.Blob) -> Path:
     return path
 
 
-def refused_start(tmp_path: Path, port: int, *args: str) -> str:
-    """Run `serve`, expect exit 1 with one line on stderr, and nothing listening on the port."""
-    command = [str(MOCK_PLATFORM), "serve", "--port", str(port), "--data-dir", str(tmp_path / "data"), *args]
-    result = subprocess.run(command, env=CLEAN_ENV, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 1, result.stderr
+def refused_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    """`serve` in-process: exit 1 with one line on stderr, and no port bound (listen never called)."""
+
+    def listen(host: str, port: int) -> None:
+        raise AssertionError(f"serve bound {host}:{port} despite bad TLS input")
+
+    monkeypatch.setattr(serving, "listen", listen)
+    result = CliRunner().invoke(main, ["serve", "--data-dir", str(tmp_path / "data"), *args], env=NO_SETTINGS)
+    assert result.exit_code == 1, result.output
     assert len(result.stderr.splitlines()) == 1, result.stderr
     return result.stderr
 
 
-def nothing_listens(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
-def test_a_key_that_does_not_match_the_certificate(authority, tmp_path):
+def test_a_key_that_does_not_match_the_certificate(authority, tmp_path, monkeypatch):
     cert = write_pem(tmp_path / "cert.pem", authority.issue_cert("127.0.0.1").cert_chain_pems[0])
     key = write_pem(tmp_path / "key.pem", authority.issue_cert("127.0.0.1").private_key_pem)
-    port = free_port()
-    error = refused_start(tmp_path, port, "--tls-cert", str(cert), "--tls-key", str(key))
+    error = refused_start(tmp_path, monkeypatch, "--tls-cert", str(cert), "--tls-key", str(key))
     assert error == (
         f"Error: tls_key: {key} is not the private key of {cert} (their public keys differ); give the key the "
         "certificate was issued for\n"
     )
-    assert nothing_listens(port)
 
 
-def test_an_expired_certificate(authority, tmp_path):
-    from datetime import UTC, datetime, timedelta
-
+def test_an_expired_certificate(authority, tmp_path, monkeypatch):
     past = datetime.now(UTC) - timedelta(days=1)
     leaf = authority.issue_cert("127.0.0.1", not_before=past - timedelta(days=90), not_after=past)
     cert = write_pem(tmp_path / "cert.pem", leaf.cert_chain_pems[0])
     key = write_pem(tmp_path / "key.pem", leaf.private_key_pem)
-    port = free_port()
-    error = refused_start(tmp_path, port, "--tls-cert", str(cert), "--tls-key", str(key))
+    error = refused_start(tmp_path, monkeypatch, "--tls-cert", str(cert), "--tls-key", str(key))
     assert error.startswith(f"Error: tls_cert: {cert} expired on {past:%Y-%m-%d}")
-    assert nothing_listens(port)
 
 
-def test_an_unreadable_certificate_file(authority, tmp_path):
+def test_an_unreadable_certificate_file(authority, tmp_path, monkeypatch):
     key = write_pem(tmp_path / "key.pem", authority.issue_cert("127.0.0.1").private_key_pem)
-    port = free_port()
-    error = refused_start(tmp_path, port, "--tls-cert", str(tmp_path), "--tls-key", str(key))
+    error = refused_start(tmp_path, monkeypatch, "--tls-cert", str(tmp_path), "--tls-key", str(key))
     assert error == (
         f"Error: tls_cert: cannot read {tmp_path}: Is a directory; check the path and that this user may read it\n"
     )
-    assert nothing_listens(port)
 
 
-def test_a_certificate_without_its_key(authority, tmp_path):
+def test_a_certificate_without_its_key(authority, tmp_path, monkeypatch):
     cert = write_pem(tmp_path / "cert.pem", authority.issue_cert("127.0.0.1").cert_chain_pems[0])
-    port = free_port()
-    error = refused_start(tmp_path, port, "--tls-cert", str(cert))
+    error = refused_start(tmp_path, monkeypatch, "--tls-cert", str(cert))
     assert error == (
         "Error: option --tls-cert: needs tls_key too (--tls-key, MOCK_PLATFORM_TLS_KEY): a certificate is served "
         "with its private key\n"
     )
-    assert nothing_listens(port)
 
 
 def test_a_tls_port_already_taken(tmp_path):
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
-        error = refused_start(tmp_path, port, "--tls")
-    assert error.startswith(f"Error: cannot listen on 127.0.0.1:{port}: Address already in use")
-    assert error.endswith("; stop whatever uses that port or pass --port\n")
+        result = CliRunner().invoke(
+            main, ["serve", "--tls", "--port", str(port), "--data-dir", str(tmp_path)], env=NO_SETTINGS
+        )
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}: Address already in use")
+    assert result.stderr.endswith("; stop whatever uses that port or pass --port\n")
+    assert len(result.stderr.splitlines()) == 1
