@@ -12,6 +12,8 @@ from __future__ import annotations
 import ipaddress
 import shlex
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -200,13 +202,13 @@ def _covers(name: str, host: str) -> bool:
 
 def local_ca(directory: Path) -> tuple[Path, str]:
     """The CA certificate file in `directory`, created when missing, and what this call did."""
-    with locked(directory, LOCK_FILE):
+    with _writing(directory), locked(directory, LOCK_FILE):
         _, _, news = _load_or_create_ca(directory)
     return directory / CA_FILE, news
 
 
 def local_certificate(directory: Path, hosts: tuple[str, ...]) -> ServerCertificate:
-    with locked(directory, LOCK_FILE):
+    with _writing(directory), locked(directory, LOCK_FILE):
         ca, ca_key, news = _load_or_create_ca(directory)
         now = datetime.now(UTC)
         reason = _reissue_reason(directory, ca, hosts, now)
@@ -222,6 +224,19 @@ def local_certificate(directory: Path, hosts: tuple[str, ...]) -> ServerCertific
         leaf.not_valid_after_utc,
         news,
     )
+
+
+@contextmanager
+def _writing(directory: Path) -> Iterator[None]:
+    """OS errors while making or reading the files of `directory` as one ConfigError naming it."""
+    try:
+        yield
+    except OSError as error:
+        where = error.filename or directory
+        raise ConfigError(
+            f"tls: cannot use {where}: {error.strerror}; the data dir must be a directory this user may "
+            "write (--data-dir)"
+        ) from None
 
 
 def _load_or_create_ca(directory: Path) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey, str]:

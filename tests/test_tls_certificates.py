@@ -94,6 +94,16 @@ def test_a_ca_without_its_key_stops_the_start(tmp_path):
     )
 
 
+def test_a_data_dir_that_cannot_hold_the_ca_is_named(tmp_path):
+    (tmp_path / "tls").write_text("not a directory")
+    with pytest.raises(ConfigError) as error:
+        tls.server_certificate(tls_settings(tmp_path))
+    assert str(error.value) == (
+        f"tls: cannot use {tmp_path / 'tls'}: File exists; the data dir must be a directory this user may write "
+        "(--data-dir)"
+    )
+
+
 def test_the_server_context_refuses_tls_before_1_2(tmp_path):
     context = tls.server_certificate(tls_settings(tmp_path)).ssl_context()
     assert context.minimum_version == ssl.TLSVersion.TLSv1_2
