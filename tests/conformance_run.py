@@ -1,6 +1,6 @@
-"""The conformance suite in a child process against an https target, trusting its CA the way the
-mock's banner tells users to: REQUESTS_CA_BUNDLE and SSL_CERT_FILE for Python, an NSS database in
-$HOME for Chromium (the browser cases). Nothing turns certificate checks off."""
+"""The conformance suite in a child process against an https target, trusting the target's CA
+through the suite's own `--ca-bundle` (its HTTP calls and its browser alike). Nothing turns
+certificate checks off."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-from headless_chromium import trust_in_nss_database
 
 ROOT = Path(__file__).resolve().parent.parent
 # The cases that check TLS itself; against plain http on loopback they skip or relax.
@@ -31,15 +29,12 @@ class ConformanceRun:
 def run_conformance(
     platform_url: str, ca_file: Path, scratch: Path, *options: str, env: dict[str, str] | None = None
 ) -> ConformanceRun:
-    home = scratch / "home"
-    trust_in_nss_database(ca_file, home / ".pki" / "nssdb")
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("MOCK_PLATFORM_", "CONFORMANCE_"))}
-    clean.pop("CURL_CA_BUNDLE", None)  # requests would prefer it to nothing, never to REQUESTS_CA_BUNDLE
-    clean |= {"HOME": str(home), "REQUESTS_CA_BUNDLE": str(ca_file), "SSL_CERT_FILE": str(ca_file)}
     report = scratch / "conformance-report.md"
     process = subprocess.run(
         [sys.executable, "-m", "pytest", "conformance", "-q", "-p", "no:cacheprovider", "-rs",
-         "--platform-url", platform_url, "--login", "hint", "--report", str(report), *options],
+         "--platform-url", platform_url, "--ca-bundle", str(ca_file), "--login", "hint",
+         "--report", str(report), *options],
         capture_output=True, text=True, timeout=600, cwd=ROOT, env=clean | (env or {}),
     )  # fmt: skip
     document = (

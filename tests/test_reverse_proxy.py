@@ -169,7 +169,7 @@ def test_seqera_login_and_organizations_through_the_proxy(trusting, tmp_path, mo
 @pytest.mark.browser
 def test_the_conformance_suite_passes_against_the_sub_path(tmp_path_factory, tmp_path):
     """`pytest conformance --platform-url https://platform.localhost:<port>/sub/api --login hint`,
-    trusting the CA as a user would (tests/conformance_run.py), the name mapped for Python by
+    trusting the CA through the suite's --ca-bundle, the name mapped for Python by
     `-p tests.host_mapping`.
 
     A *.localhost name, not platform.example.test: the suite's browser maps *.test and *.example
