@@ -8,10 +8,12 @@ worker reloads its directory, clients or keys only when their version moved.
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import json
 import threading
 import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import current_app
@@ -19,7 +21,7 @@ from joserfc.jwk import RSAKey
 
 from . import keys
 from .clients import Client, load_seed_clients, parse_client, parse_clients
-from .directory import Directory, load_seed_document, parse_directory
+from .directory import Directory, User, load_seed_document, parse_directory
 from .errors import ConfigError
 from .settings import DATABASE_FILE, Settings, read_config_file
 from .store import SharedState, Store
@@ -126,6 +128,28 @@ class Platform:
         )
         return directory
 
+    def add_user(
+        self, entry: Mapping[str, Any], memberships: Callable[[dict[str, Any]], None] | None = None
+    ) -> User:
+        """Add a user (an entry as in directory.yml) in one validated write; its id is the next free
+        one unless the entry has one. `memberships` may change the rest of the document in the same
+        write. Raises ConfigError when the result is not a valid directory, and then nothing changed."""
+        document = editable_document(self.directory)
+        added = {"id": self.next_user_id(), **entry}
+        document["users"].append(added)
+        if memberships is not None:
+            memberships(document)
+        self.replace_directory(document)
+        self.sync()
+        user = self.directory.find_user(added["id"])
+        assert user is not None, "the user was just written into the document"
+        return user
+
+    def next_user_id(self) -> int:
+        # Never the id of a deleted user: tokens and browser sessions name users by id.
+        highest = max((user.id for user in self.directory.users), default=1000)
+        return max(highest, self.store.highest_user_id()) + 1
+
     def unpublished_key(self) -> RSAKey:
         """A signing key that JWKS never publishes, for forged-token tests (one per process)."""
         with self._lock:
@@ -156,6 +180,14 @@ class Platform:
         # Between a reset's wipe and its re-seed another worker may find no document: use the seed.
         current = self.store.document(DIRECTORY_DOCUMENT)
         return parse_directory(current[1] if current else self.seed_document, "stored directory")
+
+
+def editable_document(directory: Directory) -> dict[str, Any]:
+    """A deep copy of the directory document whose users and organizations lists may be changed."""
+    document = copy.deepcopy(dict(directory.document))
+    document["users"] = list(document.get("users") or [])
+    document["organizations"] = list(document.get("organizations") or [])
+    return document
 
 
 def current_platform() -> Platform:

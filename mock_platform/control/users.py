@@ -8,7 +8,6 @@ workspaces' `participants`, where the document keeps them.
 
 from __future__ import annotations
 
-import copy
 from typing import Annotated, Any
 
 import msgspec
@@ -16,7 +15,7 @@ from msgspec import Meta
 
 from ..directory import Directory, OrgRole, User, WorkspaceRole
 from ..errors import ConfigError
-from ..live import Platform
+from ..live import Platform, editable_document
 from ..validation import unknown_names
 from .inputs import BadInput, Body, json_excerpt, read
 
@@ -75,16 +74,15 @@ def create_user(platform: Platform, document: dict[str, Any], where: str = "") -
             f"change it with PUT /_mock/users/{user_name}",
             status=409,
         )
-    edited = _editable(platform.directory)
     entry = {key: value for key, value in document.items() if key in USER_KEYS and value is not None}
-    # Never the id of a deleted user: tokens and browser sessions name users by id.
-    highest = max((user.id for user in platform.directory.users), default=1000)
-    entry.setdefault("id", max(highest, platform.store.highest_user_id()) + 1)
     entry.setdefault("email", f"{user_name}@example.com")
     entry.setdefault("password", f"{user_name}-password")
-    edited["users"].append(entry)
-    _apply_memberships(edited, user_name, memberships, where)
-    return _replace(platform, edited, user_name)
+    try:
+        return platform.add_user(
+            entry, lambda edited: _apply_memberships(edited, user_name, memberships, where)
+        )
+    except ConfigError as error:
+        raise BadInput(str(error)) from None
 
 
 def update_user(platform: Platform, user_name: str, document: dict[str, Any]) -> tuple[User, bool]:
@@ -98,7 +96,7 @@ def update_user(platform: Platform, user_name: str, document: dict[str, Any]) ->
     if user is None:
         return create_user(platform, {**document, "userName": user_name}), True
     memberships = _memberships(document, tuple(key for key in USER_KEYS if key != "id"), "")
-    edited = _editable(platform.directory)
+    edited = editable_document(platform.directory)
     entry = next(item for item in edited["users"] if item.get("userName") == user.user_name)
     for key, value in document.items():
         if key not in USER_KEYS or key == "userName":
@@ -115,20 +113,13 @@ def delete_user(platform: Platform, user_name: str) -> User:
     user = platform.directory.find_user(user_name)
     if user is None:
         raise BadInput(f"no user {user_name!r}", status=404)
-    edited = _editable(platform.directory)
+    edited = editable_document(platform.directory)
     edited["users"] = [item for item in edited["users"] if item.get("userName") != user.user_name]
     for org in edited["organizations"]:
         _remove_member(org, user.user_name)
     _store(platform, edited)
     platform.store.revoke_user(user.id, platform.now())
     return user
-
-
-def _editable(directory: Directory) -> dict[str, Any]:
-    document = copy.deepcopy(dict(directory.document))
-    document["users"] = list(document.get("users") or [])
-    document["organizations"] = list(document.get("organizations") or [])
-    return document
 
 
 def _at(where: str, key: str) -> str:
