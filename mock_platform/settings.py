@@ -22,6 +22,7 @@ import msgspec
 import yaml
 from msgspec import Meta, Struct, inspect
 
+from .allow_list import AllowList
 from .defects import DEFECTS, policies_of, unknown_defects
 from .errors import ConfigError
 from .validation import LIST_TYPES, Words, convert, unknown_names
@@ -167,6 +168,50 @@ class Settings:
     request_log_size: Annotated[int, Meta(ge=0, description="0 (off) or a positive whole number")] = field(
         default=200, metadata=_help("Requests kept for GET /_mock/requests (0 turns the log off).")
     )
+    upstream_issuer: str = field(
+        default="",
+        metadata=_help(
+            "Issuer of an external OpenID Connect provider (Okta, Entra ID, Keycloak, another mock) that "
+            "signs users in, as Platform Enterprise's TOWER_OIDC_ISSUER (also read from that variable; "
+            "MOCK_PLATFORM_UPSTREAM_ISSUER wins when both are set). Register {base_url}/oauth/callback/oidc "
+            "there as the redirect URI."
+        ),
+    )
+    upstream_client_id: str = field(
+        default="",
+        metadata=_help(
+            "Client id of the mock at the upstream provider, as Platform's TOWER_OIDC_CLIENT (also read "
+            "from that variable); required with upstream_issuer."
+        ),
+    )
+    upstream_client_secret: str = field(
+        default="",
+        metadata=_help(
+            "Client secret of the mock at the upstream provider, as Platform's TOWER_OIDC_SECRET (also read "
+            "from that variable); unset for a public client, which then relies on PKCE alone."
+        ),
+    )
+    upstream_allow_list: frozenset[str] = field(
+        default=frozenset(),
+        metadata=_help(
+            "Comma-separated e-mail addresses and patterns such as *@example.com that may sign in through "
+            "the upstream provider, as Platform's tower.auth.oidc.allow-list; unset lets every address in."
+        ),
+    )
+    upstream_create_users: bool = field(
+        default=True,
+        metadata=_help(
+            "Create a directory user at the first upstream sign-in of an unknown e-mail address, as "
+            "Platform does; off refuses such sign-ins."
+        ),
+    )
+    local_login: bool = field(
+        default=True,
+        metadata=_help(
+            "Offer the password form and login_hint sign-in; off (with an upstream provider) sends every "
+            "sign-in straight to the upstream, passing login_hint on."
+        ),
+    )
     tls: bool = field(
         default=False,
         metadata=_help(
@@ -250,9 +295,10 @@ class Settings:
         values: dict[str, Any] = {}
         sources: dict[str, str] = {}
         for name in FIELD_NAMES:
-            if (value := environ.get(ENV_PREFIX + name.upper())) is not None:
+            variable = environment_variable(name, environ)
+            if (value := environ.get(variable)) is not None:
                 values[name] = value
-                sources[name] = f"environment variable {ENV_PREFIX}{name.upper()}"
+                sources[name] = f"environment variable {variable}"
         overrides = {name: value for name, value in (overrides or {}).items() if value is not None}
         if config_path := overrides.get("config", values.get("config")):
             from_file, file_sources = _settings_from_file(Path(config_path))
@@ -271,6 +317,22 @@ class Settings:
 
 FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 FIELD_NAMES = tuple(FIELDS)
+# Platform Enterprise's own names for the federated sign-in settings, so that an operator's env file
+# works as is; the MOCK_PLATFORM_* name wins when both are set.
+PLATFORM_VARIABLES = {
+    "upstream_issuer": "TOWER_OIDC_ISSUER",
+    "upstream_client_id": "TOWER_OIDC_CLIENT",
+    "upstream_client_secret": "TOWER_OIDC_SECRET",
+}
+
+
+def environment_variable(name: str, environ: Mapping[str, str]) -> str:
+    """The variable a setting is read from: MOCK_PLATFORM_<NAME>, else Platform's name when only that is set."""
+    variable = ENV_PREFIX + name.upper()
+    platform = PLATFORM_VARIABLES.get(name)
+    return platform if platform and variable not in environ and platform in environ else variable
+
+
 # Each field's declared type, constraints included: what __post_init__ converts and checks values against.
 DECLARED = typing.get_type_hints(Settings, include_extras=True)
 SHAPE = msgspec.defstruct("SettingsValues", list(DECLARED.items()), kw_only=True)  # one type, built once
@@ -401,6 +463,7 @@ def _validate(settings: Settings) -> None:
                 "(https://platform.example.com/sub), no query or fragment; the API path goes in api_path"
             )
     _validate_tls(settings)
+    _validate_upstream(settings)
     if unknown := unknown_defects(settings.defects):
         raise ConfigError(
             f"defects: unknown defect(s) {', '.join(unknown)}; known: {', '.join(sorted(DEFECTS))}"
@@ -438,6 +501,42 @@ def _validate_tls(settings: Settings) -> None:
         raise ConfigError(
             f"base_url: {settings.base_url!r} is http:// but the mock serves https (--tls/--tls-cert); "
             "use https:// or leave base_url unset"
+        )
+
+
+def _validate_upstream(settings: Settings) -> None:
+    if not settings.upstream_issuer:
+        given = [name for name in ("upstream_client_id", "upstream_client_secret") if getattr(settings, name)]
+        if given or settings.upstream_allow_list:
+            name = given[0] if given else "upstream_allow_list"
+            raise ConfigError(
+                f"{name}: set for federated sign-in, but upstream_issuer is not: set MOCK_PLATFORM_UPSTREAM_ISSUER "
+                "(or TOWER_OIDC_ISSUER) to the upstream provider's issuer"
+            )
+        if not settings.local_login:
+            raise ConfigError(
+                "local_login: off leaves no way to sign in without an upstream provider: set "
+                "MOCK_PLATFORM_UPSTREAM_ISSUER (or TOWER_OIDC_ISSUER), or turn local_login on"
+            )
+        return
+    issuer = urlsplit(settings.upstream_issuer)
+    if issuer.scheme not in ("http", "https") or not issuer.hostname or issuer.query or issuer.fragment:
+        raise ConfigError(
+            f"upstream_issuer: {settings.upstream_issuer!r} must be an http(s) URL without query or fragment, "
+            "exactly the issuer the provider's discovery document names"
+        )
+    if not settings.upstream_client_id:
+        raise ConfigError(
+            "upstream_client_id: required with upstream_issuer: set MOCK_PLATFORM_UPSTREAM_CLIENT_ID (or "
+            "TOWER_OIDC_CLIENT) to the client id the upstream provider gave this server"
+        )
+    try:
+        AllowList(settings.upstream_allow_list)
+    except ValueError as error:
+        raise ConfigError(f"upstream_allow_list: {error}") from None
+    if settings.auto_login and not settings.local_login:
+        raise ConfigError(
+            "auto_login: signs users in locally, which local_login off forbids; unset one of the two"
         )
 
 
