@@ -42,10 +42,13 @@ def has_display() -> bool:
 class PlaywrightBrowser:
     """Signs in with headless Chromium and returns once the browser has reached the callback.
 
-    The mock's login page is filled in with ``username``/``password`` when it appears; with
-    ``login_hint`` in the authorize URL no page appears. Playwright runs on a thread of its own,
-    because its sync API must stay on the thread that created it and refuses to run inside an asyncio
-    loop; the call still blocks, so a browser failure surfaces here instead of as a callback timeout.
+    The mock's login page (or an upstream provider's, with the same form) is filled in with
+    ``username``/``password`` when it appears; with ``login_hint`` in the authorize URL no page
+    appears. A page that stops the sign-in but offers a link back to the application is followed,
+    so the callback gets the error as it would from a user's browser. Playwright runs on a thread of
+    its own, because its sync API must stay on the thread that created it and refuses to run inside
+    an asyncio loop; the call still blocks, so a browser failure surfaces here instead of as a
+    callback timeout.
     """
 
     def __init__(
@@ -88,7 +91,7 @@ class PlaywrightBrowser:
                     page.goto(url)
                     if not page.url.startswith(redirect_uri) and page.locator("#login-form").count():
                         self._submit_credentials(page)
-                    if not page.url.startswith(redirect_uri):
+                    if not page.url.startswith(redirect_uri) and not _went_back(page, redirect_uri):
                         raise LoginError(_stopped_at(page))
                 finally:
                     browser.close()
@@ -105,6 +108,18 @@ class PlaywrightBrowser:
         form.locator("[name=password]").fill(self.password)
         with page.expect_navigation():
             form.locator("button[name=action][value=login]").click()
+
+
+def _went_back(page, redirect_uri: str) -> bool:
+    """Follow a link back to the application that a page offers (a provider's error page), as a user would."""
+    if not redirect_uri:
+        return False
+    link = page.locator(f'a[href^="{redirect_uri}?"]')
+    if not link.count():
+        return False
+    with page.expect_navigation():
+        link.first.click()
+    return page.url.startswith(redirect_uri)
 
 
 def _stopped_at(page) -> str:

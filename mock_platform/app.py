@@ -14,7 +14,7 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from . import control, oidc, platform_api
+from . import control, federation, oidc, platform_api
 from .base_path import StripBasePath
 from .http import json_response
 from .live import Platform, current_platform
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.secret_key = platform.session_secret
     app.session_interface = SessionInterface()
     app.config.update(
-        SESSION_COOKIE_NAME="mock_platform_session",
+        SESSION_COOKIE_NAME=session_cookie_name(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_base_url.startswith("https://"),
@@ -82,10 +82,18 @@ def create_app(settings: Settings | None = None) -> Flask:
     oidc.init_app(app, platform)
     platform_api.init_app(app, platform)
     control.init_app(app, platform)
+    federation.init_app(app, platform)
     app.jinja_env.globals["base_path"] = settings.base_path  # before request.path in form actions
     if settings.base_path:
         app.wsgi_app = StripBasePath(app.wsgi_app, settings.base_path)  # type: ignore[method-assign]
     return app
+
+
+def session_cookie_name(settings: Settings) -> str:
+    """One name per port: browsers keep cookies per host, not per port, so two mocks on one host (a
+    platform and the upstream provider it signs users in through) would overwrite each other's session."""
+    base = urlsplit(settings.public_base_url)
+    return f"mock_platform_session_{base.port or (443 if base.scheme == 'https' else 80)}"
 
 
 def _healthz() -> Response:

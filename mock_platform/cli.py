@@ -88,6 +88,10 @@ def serve(dev: bool, **flags: Any) -> None:
     )
     if certificate is not None:
         click.echo(_tls_banner(certificate, settings.issuer), err=True)
+    if settings.upstream_issuer:
+        from .federation import summary
+
+        click.echo(f"mock-platform: {summary(settings)}", err=True)
     if dev:
         run_werkzeug(app, sock, certificate.ssl_context() if certificate else None)
     else:
@@ -196,6 +200,10 @@ def check_config(**flags: Any) -> None:
             f"{', '.join(client.redirect_uris)}, scopes {' '.join(client.allowed_scopes)}"
         )
     click.echo(f"users: {', '.join(u.user_name for u in platform.directory.users)}")
+    if settings.upstream_issuer:
+        from .federation import summary
+
+        click.echo(summary(settings))
     if settings.defects:
         click.echo(
             "defects: " + ", ".join(f"{name} ({DEFECTS[name].meaning})" for name in sorted(settings.defects))

@@ -7,18 +7,21 @@
         tokens = oidc_login(platform)                     # code + PKCE, no browser
         platform.control.add_fault("token", status=503)   # the next token request fails
 
+`run_federated(...)` starts a mock that signs users in through a second mock, as an Enterprise
+install signs them in through its identity provider.
+
 Settings come only from the keyword arguments (never from MOCK_PLATFORM_* variables), so a test
 sees the same server wherever it runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -39,6 +42,8 @@ from .settings import Settings
 
 TIMEOUT = 10.0
 UNUSED_CALLBACK_PORT = 53682
+UPSTREAM_CLIENT_ID = "mock-platform"
+UPSTREAM_CLIENT_SECRET = "mock-platform-upstream-secret"
 
 
 class ControlError(Exception):
@@ -317,20 +322,23 @@ class RunningServer:
         return ControlClient(self.base_url, verify=self.verify)
 
 
-@contextmanager
+@contextlib.contextmanager
 def run_server(
     data_dir: Path | str | None = None,
     *,
     clients: list[Mapping[str, Any]] | None = None,
     users: list[Mapping[str, Any]] | None = None,
     organizations: list[Mapping[str, Any]] | None = None,
+    listener: socket.socket | None = None,
     **settings: Any,
 ) -> Iterator[RunningServer]:
     """Serve a fresh app on 127.0.0.1:<free port> in a background thread until the block ends.
 
     `clients`, `users` and `organizations` are added to the seed as a config file would add them.
     With `tls=True` it speaks https with the local CA of the data dir (`.ca_file`, `.verify`);
-    `tls_cert=`/`tls_key=` serve a given certificate instead.
+    `tls_cert=`/`tls_key=` serve a given certificate instead. `listener`, a socket bound on
+    127.0.0.1, is served instead of a new one (when the port must be known before the server
+    starts); the server closes it.
     """
     with tempfile.TemporaryDirectory(prefix="mock-platform-") as scratch:
         if clients or users or organizations:
@@ -339,7 +347,7 @@ def run_server(
             document = _present(clients=clients, users=users, organizations=organizations)
             settings["config"] = Path(scratch) / "config.yml"
             settings["config"].write_text(yaml.safe_dump(document), encoding="utf-8")
-        sock = socket.create_server(("127.0.0.1", 0))
+        sock = listener or socket.create_server(("127.0.0.1", 0))
         port = sock.getsockname()[1]
         resolved = Settings.load(
             {"data_dir": Path(data_dir or scratch), "host": "127.0.0.1", "port": port, **settings}, environ={}
@@ -365,6 +373,67 @@ def run_server(
         finally:
             _stop(server, thread)
             app.extensions["mock_platform"].store.dispose()
+
+
+@dataclass(frozen=True)
+class Federation:
+    """Two mocks: `platform`, which the CLIs log in to, signs users in through `upstream`."""
+
+    platform: RunningServer
+    upstream: RunningServer
+
+
+@contextlib.contextmanager
+def run_federated(
+    data_dir: Path | str | None = None,
+    *,
+    upstream_users: list[Mapping[str, Any]] | None = None,
+    upstream_settings: Mapping[str, Any] | None = None,
+    **settings: Any,
+) -> Iterator[Federation]:
+    """A mock whose sign-in goes to a second mock, as an Enterprise install's goes to its IdP:
+
+        with run_federated(local_login=False, upstream_allow_list="*@example.com") as federation:
+            federation.platform.issuer         # what the CLIs log in to
+            federation.upstream.control        # the identity provider's control API
+
+    The upstream has the seed directory plus `upstream_users`, and the platform registered as its
+    confidential client (UPSTREAM_CLIENT_ID, in its config file, so a reset keeps it); `settings` go
+    to the platform (and may replace its upstream_* settings), `upstream_settings` to the upstream.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    callback = f"http://127.0.0.1:{listener.getsockname()[1]}/oauth/callback/oidc"
+    with contextlib.ExitStack() as stack:
+        stack.callback(listener.close)
+        upstream = stack.enter_context(
+            run_server(clients=[upstream_client(callback)], users=upstream_users, **(upstream_settings or {}))
+        )
+        platform = stack.enter_context(
+            run_server(
+                data_dir,
+                listener=listener,
+                **{
+                    "upstream_issuer": upstream.issuer,
+                    "upstream_client_id": UPSTREAM_CLIENT_ID,
+                    "upstream_client_secret": UPSTREAM_CLIENT_SECRET,
+                    **settings,
+                },
+            )
+        )
+        yield Federation(platform, upstream)
+
+
+def upstream_client(redirect_uri: str) -> dict[str, Any]:
+    """The registration of a federated mock at its upstream, as an IdP administrator would make it."""
+    return {
+        "client-id": UPSTREAM_CLIENT_ID,
+        "client-name": "Seqera Platform (mock)",
+        "token-endpoint-auth-method": "client_secret_basic",
+        "client-secret": UPSTREAM_CLIENT_SECRET,
+        "redirect-uris": [redirect_uri],
+        "allowed-flows": ["authorization_code_pkce"],
+        "allowed-scopes": ["openid", "profile", "email"],
+    }
 
 
 def _stop(server: BaseWSGIServer, thread: threading.Thread) -> None:

@@ -1,12 +1,13 @@
-"""Shared fixtures: live mock servers on ephemeral loopback ports."""
+"""Shared fixtures: live mock servers on ephemeral loopback ports, alone or federated."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pytest
 
-from mock_platform.testing import RunningServer, run_server
+from mock_platform.testing import Federation, RunningServer, run_federated, run_server
 
 
 @pytest.fixture(scope="session")
@@ -14,3 +15,43 @@ def live_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningS
     """One mock for the whole session, default settings; tests must not change its global state."""
     with run_server(tmp_path_factory.mktemp("live-platform")) as server:
         yield server
+
+
+# Known to the upstream of a federation only: its platform has never heard of dana.
+DANA = {
+    "id": 2001,
+    "userName": "dana",
+    "email": "Dana.Smith@corp.example",
+    "password": "dana-password",
+    "firstName": "Dana",
+    "lastName": "Smith",
+}
+
+
+@pytest.fixture
+def start_federation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Federation]]:
+    """`start_federation(**platform_settings)`: a platform and its upstream (which also knows dana)."""
+    with ExitStack() as stack:
+
+        def start(**settings: object) -> Federation:
+            settings.setdefault("upstream_users", [DANA])
+            return stack.enter_context(run_federated(tmp_path_factory.mktemp("federated"), **settings))
+
+        yield start
+
+
+@pytest.fixture(scope="session")
+def federation_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Federation]:
+    with run_federated(
+        tmp_path_factory.mktemp("federated"), local_login=False, upstream_users=[DANA]
+    ) as federation:
+        yield federation
+
+
+@pytest.fixture
+def federation(federation_session: Federation) -> Federation:
+    """A platform with local login off (authorize goes straight to its upstream, so requests alone can
+    log in), shared by the session's tests and reset to the seed before each (keys stay)."""
+    federation_session.platform.control.reset()
+    federation_session.upstream.control.reset()
+    return federation_session

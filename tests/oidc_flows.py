@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
+from client.callback import CallbackServer
 from mock_platform.pkce_login import PkceLogin
 
 SCOPES = "openid profile email offline_access"
@@ -152,3 +153,23 @@ def userinfo(issuer: str, access_token: str) -> requests.Response:
     return requests.get(
         endpoint(issuer, "userinfo"), headers={"Authorization": f"Bearer {access_token}"}, timeout=TIMEOUT
     )
+
+
+class BrowserLogin:
+    """A login whose code a real loopback listener receives, as the CLI's does."""
+
+    def __init__(self, issuer: str, **extra: str) -> None:
+        self.issuer = issuer
+        self.pkce = pkce_login(login_hint=None)
+        self.listener = CallbackServer(self.pkce.state)
+        self.pkce.redirect_uri = self.listener.redirect_uri
+        self.url = endpoint(issuer, "authorize") + "?" + urlencode(self.pkce.authorize_query(**extra))
+
+    def authorization(self, code: str) -> Authorization:
+        return Authorization(self.issuer, self.pkce, code)
+
+
+def sign_in(page, username: str, password: str) -> None:
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[value=login]")

@@ -105,7 +105,7 @@ def sign_in_from(local: str, origin: str) -> requests.Response:
 def test_the_session_cookie_is_secure_and_scoped_to_the_prefix(local):
     response = sign_in_from(local, "https://platform.example.test")
     assert response.status_code == 303, response.text
-    session = cookies(response)["mock_platform_session"]
+    session = cookies(response)["mock_platform_session_443"]  # named after the public port
     assert session["path"] == "/sub"
     assert session["secure"] is True
     assert session["httponly"] is True

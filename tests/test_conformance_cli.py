@@ -25,7 +25,7 @@ def test_a_saved_login_drives_the_suite_against_a_provider_url(tmp_path):
         )  # fmt: skip
         assert saved == 0
         cookies = json.loads(state.read_text())["cookies"]
-        assert any(cookie["name"] == "mock_platform_session" for cookie in cookies)
+        assert any(cookie["name"] == f"mock_platform_session_{server.port}" for cookie in cookies)
         server.control.clear_requests()  # forget save-login's own sign-in
 
         result = subprocess.run(

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlencode
 
 import pytest
 
-from client.callback import CallbackServer
 from client.errors import LoginError
 
-from .oidc_flows import Authorization, endpoint, pkce_login, redeem
+from .oidc_flows import BrowserLogin, endpoint, redeem, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,26 +18,6 @@ def context(chromium_browser) -> Iterator[object]:
     context = chromium_browser.new_context()
     yield context
     context.close()
-
-
-class BrowserLogin:
-    """A login whose code a real loopback listener receives, as the CLI's does."""
-
-    def __init__(self, issuer: str, **extra: str) -> None:
-        self.issuer = issuer
-        self.pkce = pkce_login(login_hint=None)
-        self.listener = CallbackServer(self.pkce.state)
-        self.pkce.redirect_uri = self.listener.redirect_uri
-        self.url = endpoint(issuer, "authorize") + "?" + urlencode(self.pkce.authorize_query(**extra))
-
-    def authorization(self, code: str) -> Authorization:
-        return Authorization(self.issuer, self.pkce, code)
-
-
-def sign_in(page, username: str, password: str) -> None:
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[value=login]")
 
 
 def test_typing_credentials_completes_the_login(live_platform, context):

@@ -1,7 +1,8 @@
 """The OpenID Connect provider: authlib's AuthorizationServer plus the endpoint views.
 
-Other layers extend it through `add_sign_in_source` and `add_authorize_check` (the control API's
-identity queue and fault injection); the provider imports none of them.
+Other layers extend it through `add_sign_in_source`, `add_authorize_check` and `set_external_sign_in`
+(the control API's identity queue and fault injection, federated sign-in); the provider imports none
+of them.
 """
 
 from collections.abc import Callable
@@ -13,7 +14,7 @@ from ..http import json_response
 from ..live import Platform, current_platform
 from . import flaws  # noqa: F401 - registers the flawed variants with_defects can switch in
 from .server import SERVER, PlatformAuthorizationServer
-from .signin import SignInSource
+from .signin import ExternalSignIn, SignInSource
 from .views import bp, discovery_response
 
 
@@ -41,6 +42,11 @@ def add_authorize_check(app: Flask, check: Callable[[], None]) -> None:
     app.extensions[SERVER].authorize_checks.append(check)
 
 
+def set_external_sign_in(app: Flask, sign_in: ExternalSignIn) -> None:
+    """Offer `sign_in` on the sign-in page; with local login off, authorize goes to it directly."""
+    app.extensions[SERVER].external_sign_in = sign_in
+
+
 def discovery_at_root() -> Response:
     """404 as before, but saying where the API is: `-url http://host:8080` without `/api` is easy to type."""
     issuer = current_platform().settings.issuer
@@ -48,4 +54,4 @@ def discovery_at_root() -> Response:
     return json_response({"message": message}, 404)
 
 
-__all__ = ["add_authorize_check", "add_sign_in_source", "bp", "init_app"]
+__all__ = ["add_authorize_check", "add_sign_in_source", "bp", "init_app", "set_external_sign_in"]

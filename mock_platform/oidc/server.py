@@ -1,9 +1,10 @@
 """One authlib AuthorizationServer per app, wired to the platform (never a module-level server:
 `register_grant` appends on every call, so a shared one would pile up grants across apps).
 
-Besides authlib's grants and endpoints it holds the two hooks other layers register into: the
-sign-in sources asked at authorize (signin.py), and checks run on every authorize request once its
-client and redirect_uri are validated, which may answer it with an OAuth error (fault injection)."""
+Besides authlib's grants and endpoints it holds the hooks other layers register into: the sign-in
+sources asked at authorize (signin.py), checks run on every authorize request once its client and
+redirect_uri are validated, which may answer it with an OAuth error (fault injection), and an
+external sign-in that the sign-in page offers (federated sign-in)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from .grants import (
     S256CodeChallenge,
 )
 from .registration import PlatformRegistrationEndpoint
-from .signin import HeadlessSignIn, SessionSignIn, SignInAttempt, SignInSource
+from .signin import ExternalSignIn, HeadlessSignIn, SessionSignIn, SignInAttempt, SignInSource
 
 SERVER = "mock_platform.oauth"  # its key in app.extensions
 
@@ -52,6 +53,7 @@ class PlatformAuthorizationServer(AuthorizationServer):
         defects = platform.settings.defects
         self.sign_in_sources: list[SignInSource] = [HeadlessSignIn(), SessionSignIn()]
         self.authorize_checks: list[Callable[[], None]] = []
+        self.external_sign_in: ExternalSignIn | None = None
         self.register_token_generator("default", self.generate_bearer_token)
         openid = with_defects(PlatformOpenIDCode, defects)(platform)
         pkce = with_defects(S256CodeChallenge, defects)(required=True)

@@ -4,7 +4,9 @@ The authorization server asks its sources in turn; the first that names somebody
 - headless sign-in: `MOCK_PLATFORM_AUTO_LOGIN=<user>` on every authorize, or `login_hint=<userName|email>`
   without a page (unless headless login is off, or `prompt=login` asks for the form);
 - the browser session of an earlier sign-in (unless `prompt=login` or `max_age` asks for a new one).
-Other layers put their own sources in front (the control API's identity queue).
+Other layers put their own sources in front (the control API's identity queue, the return from
+federated sign-in). A layer may also register an external sign-in: another provider that the
+sign-in page offers, and that authorize goes to directly when local login is off.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from flask import session
+from flask import Response, session
 
 from ..directory import User
 from ..live import Platform
@@ -31,6 +33,10 @@ class SignInAttempt:
     login_hint: str | None
     prompts: frozenset[str]
     max_age_exceeded: bool
+    redirect_uri: str = ""  # validated: where the answer to this request may go
+    state: str | None = None
+    # The request's own parameters, to ask it again after a sign-in elsewhere.
+    parameters: tuple[tuple[str, str], ...] = ()
 
 
 class SignInSource(Protocol):
@@ -39,6 +45,14 @@ class SignInSource(Protocol):
         ...
 
     def sign_in(self, platform: Platform, attempt: SignInAttempt) -> Subject | None: ...
+
+
+class ExternalSignIn(Protocol):
+    label: str  # the sign-in page's button
+
+    def start(self, platform: Platform, attempt: SignInAttempt) -> Response:
+        """Send the browser to the other provider; the sign-in comes back to `attempt.parameters`."""
+        ...
 
 
 class HeadlessSignIn:
@@ -85,10 +99,11 @@ def start_session(platform: Platform, user: User, claims: Mapping | None = None)
 
 
 def headless_user(platform: Platform, login_hint: str | None) -> User | None:
-    """The auto-login user, else the user named by login_hint when headless sign-in is on."""
+    """The auto-login user, else the user named by login_hint when headless and local sign-in are on
+    (with local login off, login_hint goes on to the external sign-in)."""
     settings = platform.settings
     if settings.auto_login:
         return platform.directory.find_user(settings.auto_login)
-    if settings.headless_login and login_hint:
+    if settings.headless_login and settings.local_login and login_hint:
         return platform.directory.find_user(login_hint)
     return None

@@ -102,9 +102,20 @@ def _sign_in(
 ) -> Subject | Response | tuple[str, int]:
     client = grant.request.client
     prompts = frozenset((request.values.get("prompt") or "").split())
-    max_age_exceeded = _max_age_exceeded(platform)
+    attempt = SignInAttempt(
+        client.client_id,
+        login_hint,
+        prompts,
+        _max_age_exceeded(platform),
+        grant.redirect_uri,
+        request.values.get("state"),
+        tuple(_carried_fields()),
+    )
+    local_login = platform.settings.local_login
     if action == "cancel" or action == "deny":
         raise AccessDeniedError("the user cancelled the sign-in")
+    if server.external_sign_in and (action == "external" or (action == "login" and not local_login)):
+        return server.external_sign_in.start(platform, attempt)
     if action == "login":
         user = platform.directory.authenticate(
             request.form.get("username", ""), request.form.get("password", "")
@@ -113,10 +124,12 @@ def _sign_in(
             return _login_page(client, "Wrong username, e-mail or password."), 200
         subject: Subject | None = start_session(platform, user)
     else:
-        subject = server.sign_in(SignInAttempt(client.client_id, login_hint, prompts, max_age_exceeded))
+        subject = server.sign_in(attempt)
     if subject is None:
         if "none" in prompts:
             raise LoginRequiredError()
+        if server.external_sign_in and not local_login:
+            return server.external_sign_in.start(platform, attempt)
         return _login_page(client, None), 200
     if client.third_party and action != "allow":
         return render_template(
@@ -157,6 +170,7 @@ def _login_page(client: Any, error: str | None) -> str:
         error=error,
         username=request.form.get("username") or request.values.get("login_hint") or "",
         fields=_carried_fields(),
+        external=authorization_server().external_sign_in,
     )
 
 

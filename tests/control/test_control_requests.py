@@ -68,7 +68,7 @@ def test_the_log_masks_verifiers_codes_refresh_tokens_passwords_and_pats(mock_pl
         "state"
     ].startswith(MASKED)
     session_use = entries_for(mock_platform, "/api/oauth/authorize", "GET")[-1]
-    assert session_use["headers"]["Cookie"] == "mock_platform_session=***"
+    assert session_use["headers"]["Cookie"] == f"mock_platform_session_{mock_platform.port}=***"
     pat_use, basic_use = entries_for(mock_platform, "/api/user-info", "GET")
     tid = json.loads(base64.b64decode(pat).decode().split(".")[0])["tid"]
     assert pat_use["headers"]["Authorization"] == f"Bearer *** (personal access token, tid={tid})"
