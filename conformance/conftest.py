@@ -21,7 +21,16 @@ from .login import BrowserDriver, HintDriver, LoginError, make_driver
 from .platform import Platform
 from .plugin import CHECK_KEY, META_KEY, PREFLIGHT_KEY, SECRETS_KEY, Options, options_of, run_facts
 from .preflight import PreflightError, preflight
-from .target import Clock, Discovery, Http, Jwks, Target, is_loopback, origin, probe_control, start_mock
+from .target import (
+    Clock,
+    Discovery,
+    Http,
+    Jwks,
+    Target,
+    find_control,
+    probe_control,
+    start_mock,
+)
 
 
 @pytest.fixture(scope="session")
@@ -48,8 +57,7 @@ def target(
     meta.update(run_facts(options))
     if options.platform_url:
         api_url = options.platform_url[:-1] if options.platform_url.endswith("/") else options.platform_url
-        control = f"{origin(api_url)}/_mock"
-        control_url = control if is_loopback(api_url) and probe_control(http, control) else None
+        control_url = find_control(http, api_url)
         meta.update(target=api_url, mock=control_url is not None)
         yield Target(api_url, http, False, control_url)
         return

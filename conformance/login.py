@@ -23,11 +23,12 @@ import dataclasses
 import itertools
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -40,9 +41,20 @@ from .target import USER_AGENT, new_request_id, origin
 from .transport import RETRY_STATUSES, Transport
 
 # Attacker hosts use reserved names; make sure nothing is ever looked up for them.
-BROWSER_ARGS = (
-    "--host-resolver-rules=MAP *.example ~NOTFOUND, MAP *.invalid ~NOTFOUND, MAP *.test ~NOTFOUND",
-)
+RESERVED_NAME_RULES = "MAP *.example ~NOTFOUND, MAP *.invalid ~NOTFOUND, MAP *.test ~NOTFOUND"
+
+
+def host_resolver_rules(own_urls: Iterable[str]) -> str:
+    """The browser's resolver rules: reserved names unresolvable, except the hosts of the provider and
+    its sign-in pages, which a test install may well have under such a name (platform.example.test)."""
+    hosts = sorted({host for url in own_urls if (host := urlsplit(url).hostname)})
+    return ", ".join([RESERVED_NAME_RULES, *(f"EXCLUDE {host}" for host in hosts)])
+
+
+def own_urls(options: Any) -> list[str]:
+    return [url for url in (options.platform_url, *options.sign_in_origins) if url]
+
+
 PASSWORD_FIELD = re.compile(r"<input[^>]*type=[\"']?password", re.IGNORECASE)
 SETTLE_SECONDS = 0.4
 _numbers = itertools.count(1)
@@ -259,7 +271,7 @@ class BrowserDriver:
         try:
             self._browser = launch_chromium(
                 headless=not self.options.headed,
-                extra_args=BROWSER_ARGS,
+                extra_args=(f"--host-resolver-rules={host_resolver_rules(own_urls(self.options))}",),
                 ca_file=self.transport.trust.browser_ca_file,
                 proxy=self.transport.browser_proxy(),
             )

@@ -167,6 +167,21 @@ def start_mock(data_dir: Path, defects: frozenset[str]) -> Iterator[tuple[str, s
         yield server.issuer, f"{server.base_url}/_mock", server.settings
 
 
+def control_candidates(api_url: str) -> list[str]:
+    """Where the mock's control API may be: `_mock` beside the API root, then at each shorter path
+    (`https://h/sub/api` → `https://h/sub/_mock`, `https://h/_mock`), for a mock behind a proxy."""
+    segments = urlsplit(api_url).path.strip("/").split("/")
+    prefixes = ["/".join(segments[:depth]) for depth in range(len(segments) - 1, -1, -1)]
+    return [f"{origin(api_url)}{'/' + prefix if prefix else ''}/_mock" for prefix in prefixes]
+
+
+def find_control(http: Http, api_url: str) -> str | None:
+    """The control API of a mock on a loopback host; never looked for anywhere else."""
+    if not is_loopback(api_url):
+        return None
+    return next((url for url in control_candidates(api_url) if probe_control(http, url)), None)
+
+
 def probe_control(http: Http, control_url: str) -> bool:
     try:
         return http.get(f"{control_url}/clock", patient=False).status_code == 200

@@ -14,7 +14,7 @@ import pytest
 
 from conformance.login_script import ScriptError, load_script
 from conformance.plugin import EXIT_INCONCLUSIVE
-from mock_platform.testing import run_server
+from mock_platform.testing import run_federated, run_server
 
 from .conformance_servers import run_suite
 
@@ -151,3 +151,32 @@ def test_the_suite_stops_with_a_usage_error_for_a_bad_script(tmp_path, capsys):
     )  # fmt: skip
     assert code == pytest.ExitCode.USAGE_ERROR
     assert "reads $NOT_SET_ANYWHERE, which is not set" in capsys.readouterr().err
+
+
+def test_a_script_signs_in_through_an_external_identity_provider(tmp_path, password):
+    """Enterprise SSO: the mock sends the browser to its upstream (a second mock), whose form the
+    script fills; the upstream is another origin, named in `origins:`."""
+    with run_federated(tmp_path / "data", local_login=False) as federation:
+        sso = script(
+            tmp_path,
+            f"""
+            origins: ["{federation.upstream.base_url}"]
+            steps:
+              - fill: {{label: "User name or e-mail", value: "{{username}}"}}
+              - fill: {{label: Password, value: "{{password}}"}}
+              - click: {{role: button, name: Sign in}}
+            """,
+        )
+        run = run_suite(
+            tmp_path, "--platform-url", federation.platform.issuer, "--login", "script",
+            "--login-script", str(sso), "--login-password", password,
+            "--case=AUTHZ-01,AUTHZ-10,TOK-01,REF-02,UI-01",
+        )  # fmt: skip
+        upstream_sign_ins = [
+            r
+            for r in federation.upstream.control.recent_requests(path="/api/oauth/authorize")
+            if r["method"] == "POST"
+        ]
+    assert run.exit_status == 0, run.report["summary_line"]
+    assert set(run.results().values()) == {"PASS"}
+    assert upstream_sign_ins, "the script signed in at the upstream, not at the mock"

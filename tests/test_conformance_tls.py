@@ -12,8 +12,10 @@ from html import escape
 
 import pytest
 
+from conformance.login import host_resolver_rules
 from conformance.plugin import EXIT_NOT_STARTED
 from conformance.report import INSECURE_NOTICE
+from conformance.target import control_candidates
 
 from .conformance_servers import connect_proxy, run_suite, tls_mock
 
@@ -117,3 +119,17 @@ def test_through_a_proxy_for_a_name_only_the_proxy_knows(tmp_path, monkeypatch, 
     assert (
         bypassed.report["meta"]["not_started"]["cause"] == "the host name platform.internal does not resolve"
     )
+
+
+def test_the_browser_resolves_reserved_names_only_for_the_provider_and_its_sign_in_pages():
+    rules = host_resolver_rules(["https://platform.example.test/sub/api", "https://idp.example.test:8443"])
+    assert rules.startswith("MAP *.example ~NOTFOUND, MAP *.invalid ~NOTFOUND, MAP *.test ~NOTFOUND")
+    assert rules.endswith(", EXCLUDE idp.example.test, EXCLUDE platform.example.test")
+
+
+def test_the_control_api_is_looked_for_under_each_prefix_of_the_api_url():
+    assert control_candidates("https://platform.localhost:8443/sub/api") == [
+        "https://platform.localhost:8443/sub/_mock",
+        "https://platform.localhost:8443/_mock",
+    ]
+    assert control_candidates("http://127.0.0.1:8080") == ["http://127.0.0.1:8080/_mock"]
