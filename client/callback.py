@@ -113,11 +113,16 @@ class CallbackServer:
 class _LoopbackServer(ThreadingHTTPServer):
     # Without SO_REUSEPORT a taken port fails with EADDRINUSE, which is what the port fallback needs.
     allow_reuse_port = False
+    # stop() joins the handler threads, so a page still being written reaches the browser before
+    # the process exits: settling the login first and exiting at once is lib-platform-oidc's bug
+    # (contract §4.1), which `mock-platform check-client` caught here on the error path (CLI-14).
+    daemon_threads = False
     callback: CallbackServer
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: _LoopbackServer
+    timeout = 5  # a connection that never sends its request cannot hold the exit up for longer
 
     def __getattr__(self, name: str):
         # Any method gets the same answer, as a JDK HttpServer context gives it.
