@@ -23,6 +23,8 @@ MARKUP_ID = "cli-check-markup"
 MARKUP = f"<b id={MARKUP_ID}>markup</b><script>window.cliCheckScript=1</script>"
 MARKUP_PROBE = f"() => !!document.getElementById('{MARKUP_ID}') || window.cliCheckScript === 1"
 POLL_MS = 25
+# Chromium's verdict on a 4xx/5xx whose body it did not get; with Content-Length: 0 it is complete.
+EMPTY_ERROR_PAGE = "net::ERR_HTTP_RESPONSE_CODE_FAILURE"
 BODY_SHOWN = 300
 
 
@@ -82,10 +84,13 @@ class _Recorder:
     def _failed(self, request: Any) -> None:
         if not self._matches(request):
             return
-        status = None
+        response = None
         with contextlib.suppress(Exception):
             response = request.response()
-            status = response.status if response else None
+        status = response.status if response else None
+        if request.failure == EMPTY_ERROR_PAGE and response and response.headers.get("content-length") == "0":
+            self.answer = CallbackAnswer(request.url, status, "", True)  # complete, if blank
+            return
         self.answer = CallbackAnswer(request.url, status, "", False, request.failure or "request failed")
 
 

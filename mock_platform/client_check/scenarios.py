@@ -33,23 +33,26 @@ def login(stage: Stage) -> ScenarioRun:
     if not run.login or not run.login.completed(run.endpoints):
         run.skipped = "the refresh steps need a completed login"
         return run
-    advance = _lifetime(run) + 60
-    for label in (REFRESH_1, REFRESH_2):
+    advance = _lifetime(run) + 60  # past the access token's expiry, so every run must refresh
+    wanted = {REFRESH_1: ("CLI-27", "CLI-29"), REFRESH_2: ("CLI-27",)}
+    for label, cases in wanted.items():
+        if stage.settings.wants(*cases):
+            stage.control.advance_clock(advance)
+            run.steps[label] = stage.step(label, refresh)
+    if stage.settings.wants("CLI-26"):
         stage.control.advance_clock(advance)
-        run.steps[label] = stage.step(label, refresh)
-    stage.control.advance_clock(advance)
-    # The first refresh grant waits at the mock, so the second process reads the same refresh token
-    # before the first one can store the rotated one: "at once" whatever the machine's speed.
-    stage.control.add_fault("token", delay=OVERLAP)
-    run.steps[REFRESH_TOGETHER] = stage.step(REFRESH_TOGETHER, refresh, copies=2)
-    run.steps[REFRESH_AFTER] = stage.step(REFRESH_AFTER, refresh)
+        # The first refresh grant waits at the mock, so the second process reads the same refresh
+        # token before the first can store the rotated one: "at once" whatever the machine's speed.
+        stage.control.add_fault("token", delay=OVERLAP)
+        run.steps[REFRESH_TOGETHER] = stage.step(REFRESH_TOGETHER, refresh, copies=2)
+        run.steps[REFRESH_AFTER] = stage.step(REFRESH_AFTER, refresh)
     return run
 
 
 def login_again(stage: Stage) -> ScenarioRun:
     run = ScenarioRun("login-again", stage.endpoints(), login=stage.login())
     logout = stage.settings.logout
-    if logout is None:
+    if logout is None or not stage.settings.wants("CLI-30", "CLI-31", "CLI-32"):
         return run
     if not run.login or not run.login.completed(run.endpoints):
         run.skipped = "the logout step needs a completed login"

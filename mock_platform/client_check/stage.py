@@ -48,6 +48,10 @@ class CheckSettings:
     password: str = "alice-password"
     mock_settings: dict[str, Any] = field(default_factory=dict)
 
+    def wants(self, *case_ids: str) -> bool:
+        """Whether any of these cases is being checked (a step only they need runs only then)."""
+        return self.cases is None or not self.cases.isdisjoint(case_ids)
+
 
 class Stage:
     def __init__(
