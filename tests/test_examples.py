@@ -29,6 +29,29 @@ def test_the_pytest_example_passes_in_a_project_of_its_own(tmp_path):
     assert "2 passed" in result.stdout
 
 
+@pytest.mark.browser
+def test_the_client_check_example_passes_in_a_project_of_its_own(tmp_path):
+    shutil.copy(EXAMPLES / "test_client_check.py", tmp_path)
+    report = tmp_path / "out" / "client-check"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_client_check.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={
+            **{k: v for k, v in os.environ.items() if not k.startswith("CLIENT_")},
+            "CLIENT_CHECK_CASES": "CLI-31",
+            "CLIENT_CHECK_REPORT": str(report),
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+    assert "| CLI-31 | Deletes its PAT server-side with the PAT itself on logout | PASS |" in (
+        report.with_suffix(".md").read_text(encoding="utf-8")
+    )
+
+
 @pytest.mark.skipif(shutil.which("curl") is None, reason="headless-login.sh opens the URL with curl")
 def test_headless_login_script_completes_a_login_and_reports_a_refused_one(tmp_path):
     with run_server(tmp_path / "data", auto_login="alice") as server:

@@ -5,11 +5,11 @@ A scenario never judges; it only makes a situation happen and keeps what the cli
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from . import sockets
 from .browser import MARKUP, Visit
 from .runs import ScenarioRun
 from .stage import Stage, callback_prefix, redirect_uri
@@ -17,6 +17,7 @@ from .stage import Stage, callback_prefix, redirect_uri
 ALIAS_PREFIX = "/protocol/openid-connect"  # Keycloak's layout: a common non-default one
 OTHER_ISSUER = "https://issuer.example.com/api"
 EXIT_AFTER_ERROR = 10.0  # "without waiting for its timeout": seconds a client gets to stop after an error
+STILL_WAITING = 1.0  # a client that is still running this long after a wrong state kept waiting
 OVERLAP = 2.0  # how long the first of two concurrent refresh grants is held
 
 # Step names, shared with the judges.
@@ -145,8 +146,8 @@ def wrong_state(stage: Stage) -> ScenarioRun:
         wrong = _with_state(held[0], "wrong-state-from-mock-platform-check-client")
         run.notes["code delivered with a wrong state"] = dict(parse_qsl(urlsplit(held[0]).query)).get("code")
         visits = [stage.driver.deliver(wrong, prefix)]
-        port = urlsplit(prefix).port
-        if port and sockets.port_answers("127.0.0.1", port):
+        process = stage.login_process
+        if process is not None and process.wait(STILL_WAITING) is None:  # it ignored the wrong state
             visits.append(stage.driver.deliver(held[1], prefix))
         return visits
 
@@ -155,7 +156,7 @@ def wrong_state(stage: Stage) -> ScenarioRun:
 
 
 def cancel(stage: Stage) -> ScenarioRun:
-    drive: Callable[[str], list[Visit]] = lambda url: stage.sign_in(url, cancel=True)  # noqa: E731
+    drive = functools.partial(stage.sign_in, cancel=True)
     return ScenarioRun("cancel", stage.endpoints(), login=stage.login(drive, exit_within=EXIT_AFTER_ERROR))
 
 

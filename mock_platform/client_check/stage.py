@@ -73,6 +73,7 @@ class Stage:
         self.trailing_slash = trailing_slash
         self.mock_settings = {**settings.mock_settings, **mock_settings}
         self.deadline = time.monotonic() + settings.time_limit
+        self.login_process: ClientProcess | None = None
         self._stack = ExitStack()
 
     def __enter__(self) -> Self:
@@ -176,7 +177,7 @@ class Stage:
         take to exit after the browser's last step (default: the rest of the time limit).
         """
         first = self.tap.count
-        process = self.start(label, self.settings.login)
+        process = self.login_process = self.start(label, self.settings.login)
         url, source = process.wait_for_url(self.is_sign_in_url, self.remaining()) or (None, None)
         listeners, visits, port_answered, exit_after = None, [], None, None
         if url and stop_at_url:

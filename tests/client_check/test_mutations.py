@@ -62,7 +62,10 @@ def test_defect_is_caught(defect: str, run_check: Callable[..., Report]) -> None
 
 
 def mutation_table() -> str:
-    rows = ["| defect (`PLATFORM_AUTH_DEFECTS`) | what goes wrong | client | caught by |", "| --- | --- | --- | --- |"]
+    rows = [
+        "| defect (`PLATFORM_AUTH_DEFECTS`) | what goes wrong | client | caught by |",
+        "| --- | --- | --- | --- |",
+    ]
     for defect, (client, targets) in DEFECT_TARGETS.items():
         caught = ", ".join(f"{case} ({CASES[case].level})" for case in targets)
         rows.append(f"| `{defect}` | {DEFECTS[defect]} | `platform-auth {client}` | {caught} |")

@@ -22,11 +22,11 @@ NOT_LISTENING = "net::ERR_CONNECTION_REFUSED"
 
 @judge("CLI-14")
 def complete_callback_answer(observed: Observed) -> Verdict:
+    # The first callback of each login: the one the client was surely waiting for.
     answers = [
-        (run.name, answer)
+        (run.name, login.callbacks[0])
         for run, login in observed.logins()
-        for answer in login.callbacks
-        if answer.failure != NOT_LISTENING
+        if login.callbacks and login.callbacks[0].failure != NOT_LISTENING
     ]
     if not answers:
         return skip("the browser never reached the client's callback")
