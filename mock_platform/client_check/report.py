@@ -7,6 +7,7 @@ Everything written goes through `Secrets.mask` first.
 
 from __future__ import annotations
 
+import html
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from .secrets import Secrets
 
 SUITE = "seqera-client-check"
 EVIDENCE_SHOWN = 4
-DETAIL_SHOWN = 400
+DETAIL_SHOWN = 200  # characters of each evidence entry in the Markdown table; the JSON has all
 
 
 @dataclass
@@ -128,7 +129,8 @@ class Report:
 
 
 def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", "<br>")
+    """Table cell text: markup escaped (client pages and outputs are not to be trusted), one line."""
+    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", "<br>")
 
 
 def _evidence(entries: list[dict[str, Any]]) -> str:
