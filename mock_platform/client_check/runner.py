@@ -16,7 +16,7 @@ from typing import Any
 
 from .browser import Driver
 from .catalog import CASES, Case
-from .judges import JUDGES, Observed
+from .judges import Observed, verdict
 from .process import Workspace, find_command
 from .report import Report, conclude
 from .runs import ScenarioRun
@@ -100,7 +100,7 @@ def check(
                 _require_url(run, settings, secrets)
                 checked_url = True
     observed = Observed(settings, runs, secrets, client_ids)
-    results = [conclude(case, JUDGES[case.id](observed)) for case in cases]
+    results = [conclude(case, verdict(case.id, observed)) for case in cases]
     meta = {
         "tool": f"mock-platform check-client {version('mock-platform')}",
         "login": list(settings.login),

@@ -8,6 +8,6 @@ reason: nothing passes unobserved. One module per catalog group; importing it re
 from __future__ import annotations
 
 from . import authorization, callback, discovery, logout, platform, refresh, resilience, tokens  # noqa: F401
-from .base import JUDGES, Observed, Verdict
+from .base import JUDGES, Observed, Verdict, verdict
 
-__all__ = ["JUDGES", "Observed", "Verdict"]
+__all__ = ["JUDGES", "Observed", "Verdict", "verdict"]

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from ..runs import LoginRun
 from .base import (
+    Judged,
     Observed,
     Verdict,
     bad,
@@ -30,10 +31,7 @@ LOOPBACK_HOSTS = ("127.0.0.1", "::1")
 
 @judge("CLI-05")
 def response_type_and_client(observed: Observed) -> Verdict:
-    found = needs_login(observed)
-    if isinstance(found, Verdict):
-        return found
-    _, login = found
+    _, login = needs_login(observed)
     params, problems = login.params, []
     if params.get("response_type") != "code":
         problems.append(f"response_type is {params.get('response_type')!r}, not 'code'")
@@ -48,10 +46,7 @@ def response_type_and_client(observed: Observed) -> Verdict:
 
 @judge("CLI-06")
 def pkce_s256(observed: Observed) -> Verdict:
-    found = needs_login(observed)
-    if isinstance(found, Verdict):
-        return found
-    run, login = found
+    run, login = needs_login(observed)
     params, problems, evidence = login.params, [], [url_evidence(login)]
     method, challenge = params.get("code_challenge_method"), params.get("code_challenge")
     if not challenge:
@@ -124,22 +119,16 @@ def state_fresh_and_strong(observed: Observed) -> Verdict:
     )
 
 
-def _redirect(observed: Observed) -> tuple[LoginRun, Any] | Verdict:
-    found = needs_login(observed)
-    if isinstance(found, Verdict):
-        return found
-    _, login = found
+def _redirect(observed: Observed) -> tuple[LoginRun, Any]:
+    _, login = needs_login(observed)
     if not login.redirect_uri:
-        return bad("the sign-in URL has no redirect_uri", url_evidence(login))
+        raise Judged(bad("the sign-in URL has no redirect_uri", url_evidence(login)))
     return login, urlsplit(login.redirect_uri)
 
 
 @judge("CLI-10")
 def loopback_ip_redirect(observed: Observed) -> Verdict:
-    found = _redirect(observed)
-    if isinstance(found, Verdict):
-        return found
-    login, parts = found
+    login, parts = _redirect(observed)
     problems = []
     if parts.scheme != "http":
         problems.append(f"scheme {parts.scheme!r}, not http")
@@ -163,10 +152,7 @@ def loopback_ip_redirect(observed: Observed) -> Verdict:
 
 @judge("CLI-11")
 def not_localhost(observed: Observed) -> Verdict:
-    found = _redirect(observed)
-    if isinstance(found, Verdict):
-        return found
-    login, parts = found
+    login, parts = _redirect(observed)
     if parts.hostname == "localhost":
         return bad("the redirect host is localhost", note("redirect_uri", login.redirect_uri))
     return ok(f"redirect host {parts.hostname}", note("redirect_uri", login.redirect_uri))
@@ -174,10 +160,7 @@ def not_localhost(observed: Observed) -> Verdict:
 
 @judge("CLI-12")
 def listens_on_loopback(observed: Observed) -> Verdict:
-    found = needs_login(observed)
-    if isinstance(found, Verdict):
-        return found
-    _, login = found
+    _, login = needs_login(observed)
     if login.listeners is None:
         return skip("needs Linux's /proc to see the client's sockets")
     if not login.listeners:
@@ -191,10 +174,7 @@ def listens_on_loopback(observed: Observed) -> Verdict:
 
 @judge("CLI-13")
 def asks_for_openid(observed: Observed) -> Verdict:
-    found = needs_login(observed)
-    if isinstance(found, Verdict):
-        return found
-    _, login = found
+    _, login = needs_login(observed)
     scopes = set(login.params.get("scope", "").split())
     problems = []
     if "openid" not in scopes:

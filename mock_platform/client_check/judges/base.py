@@ -117,23 +117,42 @@ def url_evidence(login: LoginRun) -> dict[str, Any]:
 # shared reads --------------------------------------------------------------------------------------
 
 
-def needs_login(observed: Observed, name: str = "login") -> tuple[ScenarioRun, LoginRun] | Verdict:
+class Judged(Exception):
+    """A verdict reached inside a helper (`needs_login` and friends): the case ends with it."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__(verdict.message)
+        self.verdict = verdict
+
+
+def verdict(case_id: str, observed: Observed) -> Verdict:
+    try:
+        return JUDGES[case_id](observed)
+    except Judged as judged:
+        return judged.verdict
+
+
+def needs_login(observed: Observed, name: str = "login") -> tuple[ScenarioRun, LoginRun]:
+    """The scenario's login, with a sign-in URL; else the case is skipped."""
     run = observed.run(name)
     if run is None or run.login is None:
-        return skip(f"the {name} scenario did not run")
+        raise Judged(skip(f"the {name} scenario did not run"))
     if not run.login.url:
-        return skip(f"the {name} scenario's login showed no sign-in URL: {run.login.command.describe()}")
+        raise Judged(
+            skip(f"the {name} scenario's login showed no sign-in URL: {run.login.command.describe()}")
+        )
     return run, run.login
 
 
-def needs_step(observed: Observed, name: str, step: str, option: str) -> tuple[ScenarioRun, Step] | Verdict:
+def needs_step(observed: Observed, name: str, step: str, option: str) -> tuple[ScenarioRun, Step]:
+    """A step run after the scenario's login (refresh, logout); else the case is skipped."""
     run = observed.run(name)
     if getattr(observed.settings, option) is None:
-        return skip(f"needs --{option} CMD")
+        raise Judged(skip(f"needs --{option} CMD"))
     if run is None:
-        return skip(f"the {name} scenario did not run")
+        raise Judged(skip(f"the {name} scenario did not run"))
     if step not in run.steps:
-        return skip(run.skipped or f"the step '{step}' did not run")
+        raise Judged(skip(run.skipped or f"the step '{step}' did not run"))
     return run, run.steps[step]
 
 

@@ -42,10 +42,7 @@ def complete_callback_answer(observed: Observed) -> Verdict:
 
 @judge("CLI-15")
 def refuses_wrong_state(observed: Observed) -> Verdict:
-    found = needs_login(observed, "wrong-state")
-    if isinstance(found, Verdict):
-        return found
-    run, login = found
+    run, login = needs_login(observed, "wrong-state")
     code = run.notes.get("code delivered with a wrong state")
     if not code:
         return skip(run.skipped or "the checker could not deliver a code with a wrong state")
@@ -72,10 +69,7 @@ def stops_after_error(login: LoginRun, what: str) -> Verdict:
 
 @judge("CLI-16")
 def stops_on_cancel(observed: Observed) -> Verdict:
-    found = needs_login(observed, "cancel")
-    if isinstance(found, Verdict):
-        return found
-    _, login = found
+    _, login = needs_login(observed, "cancel")
     if not any("error=" in answer.url for answer in login.callbacks):
         return skip("the Cancel never reached the client's callback")
     return stops_after_error(login, "error=access_denied")
@@ -83,10 +77,7 @@ def stops_on_cancel(observed: Observed) -> Verdict:
 
 @judge("CLI-17")
 def escapes_error_description(observed: Observed) -> Verdict:
-    found = needs_login(observed, "error-markup")
-    if isinstance(found, Verdict):
-        return found
-    _, login = found
+    _, login = needs_login(observed, "error-markup")
     answers = [answer for answer in login.callbacks if answer.complete]
     if not answers:
         return skip("no complete callback page to look at (see CLI-14)")
@@ -98,10 +89,7 @@ def escapes_error_description(observed: Observed) -> Verdict:
 
 @judge("CLI-18")
 def stops_listening(observed: Observed) -> Verdict:
-    found = needs_login(observed)
-    if isinstance(found, Verdict):
-        return found
-    _, login = found
+    _, login = needs_login(observed)
     if not login.callbacks:
         return skip("the browser never reached the client's callback")
     evidence = [command_evidence(login.command)]

@@ -21,10 +21,7 @@ from .base import (
 
 @judge("CLI-01")
 def takes_endpoints_from_discovery(observed: Observed) -> Verdict:
-    found = needs_login(observed)
-    if isinstance(found, Verdict):
-        return found
-    run, login = found
+    run, login = needs_login(observed)
     problems, evidence = [], [url_evidence(login)]
     if not login.completed(run.endpoints):
         problems.append(f"the plain login did not complete: {login.describe(run.endpoints)}")
@@ -80,10 +77,7 @@ def refuses_issuer_mismatch(observed: Observed) -> Verdict:
 
 @judge("CLI-03")
 def accepts_trailing_slash(observed: Observed) -> Verdict:
-    found = needs_login(observed, "trailing-slash")
-    if isinstance(found, Verdict):
-        return found
-    run, login = found
+    run, login = needs_login(observed, "trailing-slash")
     if login.completed(run.endpoints):
         return ok("the login completes with the issuer URL ending in '/'", command_evidence(login.command))
     return bad(

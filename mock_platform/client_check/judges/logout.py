@@ -21,10 +21,7 @@ from .base import (
 @judge("CLI-30")
 def revokes_on_logout(observed: Observed) -> Verdict:
     level = "MUST" if observed.settings.profile == "seqera" else "SHOULD"
-    found = needs_step(observed, "login-again", LOGOUT, "logout")
-    if isinstance(found, Verdict):
-        return found
-    run, step = found
+    run, step = needs_step(observed, "login-again", LOGOUT, "logout")
     if not observed.keeps_refresh_token():
         return skip(
             "the client keeps no refresh token (none in its files after login, no refresh_token grant)"
@@ -45,10 +42,7 @@ def revokes_on_logout(observed: Observed) -> Verdict:
 
 @judge("CLI-31")
 def deletes_pat(observed: Observed) -> Verdict:
-    found = needs_step(observed, "login-again", LOGOUT, "logout")
-    if isinstance(found, Verdict):
-        return found
-    run, step = found
+    run, step = needs_step(observed, "login-again", LOGOUT, "logout")
     status = step.notes.get("PAT at GET /user-info after logout")
     if status is None:
         return skip("the client created no PAT at login")
@@ -65,10 +59,7 @@ def deletes_pat(observed: Observed) -> Verdict:
 
 @judge("CLI-32")
 def removes_local_credentials(observed: Observed) -> Verdict:
-    found = needs_step(observed, "login-again", LOGOUT, "logout")
-    if isinstance(found, Verdict):
-        return found
-    _, step = found
+    _, step = needs_step(observed, "login-again", LOGOUT, "logout")
     problems, leftovers = [], []
     for stored in step.files.values():
         kinds = [kind for kind in stored.secrets if kind != "code"]

@@ -6,18 +6,25 @@ import json
 
 from ..profiles import PROFILES
 from ..runs import LoginRun, ScenarioRun
-from .base import Observed, Verdict, exchange_evidence, judge, needs_login, note, problems_verdict, skip
+from .base import (
+    Judged,
+    Observed,
+    Verdict,
+    exchange_evidence,
+    judge,
+    needs_login,
+    note,
+    problems_verdict,
+    skip,
+)
 
 
-def _profile_login(observed: Observed, profile: str) -> tuple[ScenarioRun, LoginRun] | Verdict:
+def _profile_login(observed: Observed, profile: str) -> tuple[ScenarioRun, LoginRun]:
     if observed.settings.profile != profile:
-        return skip(f"applies to --profile {profile}")
-    found = needs_login(observed)
-    if isinstance(found, Verdict):
-        return found
-    run, login = found
+        raise Judged(skip(f"applies to --profile {profile}"))
+    run, login = needs_login(observed)
     if not login.tokens(run.endpoints):
-        return skip(f"the login got no tokens: {login.describe(run.endpoints)}")
+        raise Judged(skip(f"the login got no tokens: {login.describe(run.endpoints)}"))
     return run, login
 
 
@@ -37,10 +44,7 @@ def _file_problems(login: LoginRun, names: tuple[str, ...], must_hold: str) -> l
 
 @judge("CLI-24")
 def nextflow_pat(observed: Observed) -> Verdict:
-    found = _profile_login(observed, "nextflow")
-    if isinstance(found, Verdict):
-        return found
-    run, login = found
+    run, login = _profile_login(observed, "nextflow")
     access_token = login.tokens(run.endpoints).get("access_token")
     calls = {
         "GET /user-info": [
@@ -67,10 +71,7 @@ def nextflow_pat(observed: Observed) -> Verdict:
 
 @judge("CLI-25")
 def seqera_refresh_token(observed: Observed) -> Verdict:
-    found = _profile_login(observed, "seqera")
-    if isinstance(found, Verdict):
-        return found
-    _, login = found
+    _, login = _profile_login(observed, "seqera")
     profile = PROFILES["seqera"]
     problems = _file_problems(login, profile.credential_files, "refresh token")
     for stored in login.files.values():

@@ -37,10 +37,7 @@ def _refresh_evidence(run: ScenarioRun, steps: list[Step]) -> list[dict[str, Any
 
 @judge("CLI-26")
 def survives_concurrent_refresh(observed: Observed) -> Verdict:
-    found = needs_step(observed, "login", REFRESH_TOGETHER, "refresh")
-    if isinstance(found, Verdict):
-        return found
-    run, together = found
+    run, together = needs_step(observed, "login", REFRESH_TOGETHER, "refresh")
     if not together.refresh_grants(run.endpoints):
         return skip("the refresh command made no refresh_token grant")
     after = run.steps.get(REFRESH_AFTER)
@@ -57,10 +54,7 @@ def survives_concurrent_refresh(observed: Observed) -> Verdict:
 
 @judge("CLI-27")
 def newest_refresh_token(observed: Observed) -> Verdict:
-    found = needs_step(observed, "login", REFRESH_1, "refresh")
-    if isinstance(found, Verdict):
-        return found
-    run, _ = found
+    run, _ = needs_step(observed, "login", REFRESH_1, "refresh")
     steps = [run.steps[label] for label in (REFRESH_1, REFRESH_2) if label in run.steps]
     grants = [grant for step in steps for grant in step.refresh_grants(run.endpoints)]
     if not grants:
@@ -91,10 +85,7 @@ def newest_refresh_token(observed: Observed) -> Verdict:
 
 @judge("CLI-28")
 def relogin_on_invalid_grant(observed: Observed) -> Verdict:
-    found = needs_step(observed, "refresh-revoked", REFRESH_REVOKED, "refresh")
-    if isinstance(found, Verdict):
-        return found
-    run, step = found
+    run, step = needs_step(observed, "refresh-revoked", REFRESH_REVOKED, "refresh")
     grants = step.refresh_grants(run.endpoints)
     if not grants:
         return skip("the refresh command made no refresh_token grant after the grant was revoked")
@@ -108,10 +99,7 @@ def relogin_on_invalid_grant(observed: Observed) -> Verdict:
 
 @judge("CLI-29")
 def refreshes_before_expiry(observed: Observed) -> Verdict:
-    found = needs_step(observed, "login", REFRESH_1, "refresh")
-    if isinstance(found, Verdict):
-        return found
-    run, step = found
+    run, step = needs_step(observed, "login", REFRESH_1, "refresh")
     assert run.login is not None
     access_token = run.login.tokens(run.endpoints).get("access_token")
     used = [e for e in step.exchanges if access_token and e.bearer == access_token]

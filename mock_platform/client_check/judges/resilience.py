@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from ..runs import LoginRun, ScenarioRun
-from .base import Observed, Verdict, bad, command_evidence, judge, needs_login, ok, skip
+from .base import Judged, Observed, Verdict, bad, command_evidence, judge, needs_login, ok, skip
 
 
-def _slow(observed: Observed, name: str) -> tuple[ScenarioRun, LoginRun] | Verdict:
+def _slow(observed: Observed, name: str) -> tuple[ScenarioRun, LoginRun]:
     if not observed.settings.slow:
-        return skip("a slow scenario: run with --slow")
+        raise Judged(skip("a slow scenario: run with --slow"))
     return needs_login(observed, name)
 
 
 @judge("CLI-33")
 def gives_up_without_browser(observed: Observed) -> Verdict:
-    found = _slow(observed, "no-browser")
-    if isinstance(found, Verdict):
-        return found
-    _, login = found
+    _, login = _slow(observed, "no-browser")
     command = login.command
     evidence = [command_evidence(command)]
     if command.exit_code is None:
@@ -32,10 +29,7 @@ def gives_up_without_browser(observed: Observed) -> Verdict:
 
 @judge("CLI-34")
 def times_out_on_hanging_provider(observed: Observed) -> Verdict:
-    found = _slow(observed, "provider-hangs")
-    if isinstance(found, Verdict):
-        return found
-    run, login = found
+    run, login = _slow(observed, "provider-hangs")
     if not login.code_exchanges(run.endpoints):
         return skip("the client made no code exchange for the provider to hang on")
     evidence = [command_evidence(login.command)]

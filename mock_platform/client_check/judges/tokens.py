@@ -24,10 +24,7 @@ from .callback import stops_after_error
 
 @judge("CLI-19")
 def token_request(observed: Observed) -> Verdict:
-    found = needs_login(observed)
-    if isinstance(found, Verdict):
-        return found
-    run, login = found
+    run, login = needs_login(observed)
     codes = [answer for answer in login.callbacks if "code=" in answer.url]
     if not codes:
         return skip("the browser never delivered a code to the client's callback")
@@ -86,10 +83,7 @@ def no_secret_sent(observed: Observed) -> Verdict:
 
 @judge("CLI-21")
 def validates_id_token(observed: Observed) -> Verdict:
-    found = needs_login(observed, "forged-id-token")
-    if isinstance(found, Verdict):
-        return found
-    run, login = found
+    run, login = needs_login(observed, "forged-id-token")
     if not login.tokens(run.endpoints):
         return skip(f"the client got no token response: {login.describe(run.endpoints)}")
     evidence = [command_evidence(login.command)]
@@ -106,10 +100,7 @@ def validates_id_token(observed: Observed) -> Verdict:
 
 @judge("CLI-22")
 def stops_on_token_error(observed: Observed) -> Verdict:
-    found = needs_login(observed, "token-error")
-    if isinstance(found, Verdict):
-        return found
-    run, login = found
+    run, login = needs_login(observed, "token-error")
     refused = [e for e in login.code_exchanges(run.endpoints) if e.status >= 400]
     if not refused:
         return skip("the client made no code exchange for the mock to refuse")
