@@ -70,3 +70,17 @@ def test_a_command_that_shows_no_url(run_check: Callable[..., Report]) -> None:
         "the login command showed no sign-in URL within 2 s and opened no browser (BROWSER points at a "
         "helper that hands the URL to the checker); its last output: Waiting..."
     )
+
+
+@pytest.mark.browser
+def test_a_failed_must_case_exits_1_with_its_line_and_the_report(tmp_path, chromium_browser) -> None:
+    # chromium_browser: the command launches its own Chromium, on the Playwright the fixture started
+    login = platform_auth("nextflow", "login", "--url", "{issuer}", defects=("callback-closed-early",))
+    code, output = invoke("--case", "CLI-14", "--report", str(tmp_path / "check"), "--", *login)
+    assert code == 1
+    lines = output.splitlines()
+    assert lines[-3].startswith(
+        "CLI-14 FAIL: 1 of 1 callbacks got no complete HTTP response (login: net::ERR_"
+    )
+    assert lines[-2] == "MUST: 0/1 passed, SHOULD: 0/0, INFO: 0 recorded"
+    assert lines[-1] == f"report: {tmp_path / 'check.md'}, {tmp_path / 'check.json'}"
