@@ -24,6 +24,11 @@ OVERLAP = 2.0  # how long the first of two concurrent refresh grants is held
 REFRESH_1, REFRESH_2 = "refresh after the clock moved", "refresh after the clock moved again"
 REFRESH_TOGETHER, REFRESH_AFTER = "two refreshes at once", "refresh after the two"
 REFRESH_REVOKED, LOGOUT = "refresh after the grant was revoked", "logout"
+# What the checker found out itself, kept in the notes of a run or step.
+PAT_AFTER_LOGOUT = "status of GET /user-info with the PAT after logout"
+REFRESH_TOKEN_AFTER_LOGOUT = "status of a refresh with the refresh token after logout"
+WRONG_STATE_CODE = "the code delivered with a wrong state"
+REVOKED_BY_CHECKER = "status of the checker's revocation of the refresh token"
 
 
 def login(stage: Stage) -> ScenarioRun:
@@ -65,7 +70,7 @@ def login_again(stage: Stage) -> ScenarioRun:
         answer = stage.http.get(
             f"{stage.server.issuer}/user-info", headers={"Authorization": f"Bearer {pat}"}, timeout=10
         )
-        step.notes["PAT at GET /user-info after logout"] = answer.status_code
+        step.notes[PAT_AFTER_LOGOUT] = answer.status_code
     if refresh_token:
         answer = stage.http.post(
             run.endpoints.advertised_token,
@@ -76,7 +81,7 @@ def login_again(stage: Stage) -> ScenarioRun:
             },
             timeout=10,
         )
-        step.notes["refresh token at the token endpoint after logout"] = answer.status_code
+        step.notes[REFRESH_TOKEN_AFTER_LOGOUT] = answer.status_code
     return run
 
 
@@ -97,7 +102,7 @@ def refresh_revoked(stage: Stage) -> ScenarioRun:
         },
         timeout=10,
     )
-    run.notes["revocation by the checker"] = revoked.status_code
+    run.notes[REVOKED_BY_CHECKER] = revoked.status_code
     stage.control.advance_clock(_lifetime(run) + 60)
     run.steps[REFRESH_REVOKED] = stage.step(REFRESH_REVOKED, refresh)
     return run
@@ -144,7 +149,7 @@ def wrong_state(stage: Stage) -> ScenarioRun:
             run.skipped = f"the provider redirected {len(held)} time(s) instead of twice"
             return []
         wrong = _with_state(held[0], "wrong-state-from-mock-platform-check-client")
-        run.notes["code delivered with a wrong state"] = dict(parse_qsl(urlsplit(held[0]).query)).get("code")
+        run.notes[WRONG_STATE_CODE] = dict(parse_qsl(urlsplit(held[0]).query)).get("code")
         visits = [stage.driver.deliver(wrong, prefix)]
         process = stage.login_process
         if process is not None and process.wait(STILL_WAITING) is None:  # it ignored the wrong state

@@ -3,7 +3,7 @@ the client's commands run in it with the placeholders filled in.
 
 The mock runs in this process (`run_server`), not as a `mock-platform serve` subprocess: the tap and
 the endpoint aliases wrap the app's WSGI callable, and a fresh in-process mock per scenario starts
-in about 0.3 s where gunicorn would take a second.
+in about 0.3 s where a `mock-platform serve` subprocess takes about 2 s.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..runs import LoginRun
-from ..scenarios import EXIT_AFTER_ERROR
+from ..scenarios import EXIT_AFTER_ERROR, WRONG_STATE_CODE
 from .base import (
     Observed,
     Verdict,
@@ -43,7 +43,7 @@ def complete_callback_answer(observed: Observed) -> Verdict:
 @judge("CLI-15")
 def refuses_wrong_state(observed: Observed) -> Verdict:
     run, login = needs_login(observed, "wrong-state")
-    code = run.notes.get("code delivered with a wrong state")
+    code = run.notes.get(WRONG_STATE_CODE)
     if not code:
         return skip(run.skipped or "the checker could not deliver a code with a wrong state")
     evidence = [callback_evidence(answer) for answer in login.callbacks]

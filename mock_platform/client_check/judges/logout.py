@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..profiles import PROFILES
-from ..scenarios import LOGOUT
+from ..scenarios import LOGOUT, PAT_AFTER_LOGOUT, REFRESH_TOKEN_AFTER_LOGOUT
 from .base import (
     Observed,
     Verdict,
@@ -26,13 +26,13 @@ def revokes_on_logout(observed: Observed) -> Verdict:
         return skip(
             "the client keeps no refresh token (none in its files after login, no refresh_token grant)"
         )
-    status = step.notes.get("refresh token at the token endpoint after logout")
+    status = step.notes.get(REFRESH_TOKEN_AFTER_LOGOUT)
     if status is None:
         return skip("the login gave the client no refresh token")
     revocations = [e for e in step.exchanges if e.routed == run.endpoints.revocation]
     evidence = [
         command_evidence(step.commands[0]),
-        note("the checker's refresh with it after logout", status),
+        note(REFRESH_TOKEN_AFTER_LOGOUT, status),
     ]
     evidence += [exchange_evidence("revocation", e) for e in revocations]
     if status == 200:
@@ -43,12 +43,12 @@ def revokes_on_logout(observed: Observed) -> Verdict:
 @judge("CLI-31")
 def deletes_pat(observed: Observed) -> Verdict:
     run, step = needs_step(observed, "login-again", LOGOUT, "logout")
-    status = step.notes.get("PAT at GET /user-info after logout")
+    status = step.notes.get(PAT_AFTER_LOGOUT)
     if status is None:
         return skip("the client created no PAT at login")
     pat = run.created_pat()
     deletes = [e for e in step.exchanges if e.method == "DELETE" and "/tokens/" in e.routed]
-    evidence = [command_evidence(step.commands[0]), note("the checker's GET /user-info with the PAT", status)]
+    evidence = [command_evidence(step.commands[0]), note(PAT_AFTER_LOGOUT, status)]
     evidence += [exchange_evidence("PAT deletion", e) for e in deletes]
     if status == 200:
         return bad("the PAT still works after logout", *evidence)

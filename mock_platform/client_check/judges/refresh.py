@@ -6,7 +6,14 @@ import re
 from typing import Any
 
 from ..runs import ScenarioRun, Step
-from ..scenarios import REFRESH_1, REFRESH_2, REFRESH_AFTER, REFRESH_REVOKED, REFRESH_TOGETHER
+from ..scenarios import (
+    REFRESH_1,
+    REFRESH_2,
+    REFRESH_AFTER,
+    REFRESH_REVOKED,
+    REFRESH_TOGETHER,
+    REVOKED_BY_CHECKER,
+)
 from .base import (
     Observed,
     Verdict,
@@ -15,6 +22,7 @@ from .base import (
     exchange_evidence,
     judge,
     needs_step,
+    note,
     ok,
     problems_verdict,
     skip,
@@ -89,7 +97,8 @@ def relogin_on_invalid_grant(observed: Observed) -> Verdict:
     grants = step.refresh_grants(run.endpoints)
     if not grants:
         return skip("the refresh command made no refresh_token grant after the grant was revoked")
-    command, evidence = step.commands[0], _refresh_evidence(run, [step])
+    command = step.commands[0]
+    evidence = [note(REVOKED_BY_CHECKER, run.notes.get(REVOKED_BY_CHECKER)), *_refresh_evidence(run, [step])]
     if command.exit_code == 0:
         return bad("exit 0 after the token endpoint refused the refresh with invalid_grant", *evidence)
     if not LOG_IN_AGAIN.search(command.output):
