@@ -4,7 +4,8 @@ stdin, output capture and a time limit.
 The environment keeps PATH and the like but drops what would make the client skip OAuth or touch
 the user's own state: credentials (`TOWER_*`, `SEQERA_*`), `NXF_HOME`, the XDG directories, and
 the display variables (so nothing opens the user's real browser; `BROWSER` points at a helper that
-hands the URL to the checker, which xdg-open and Python's webbrowser both honour).
+hands the URL to the checker, which xdg-open and Python's webbrowser both honour). Loopback is
+added to NO_PROXY, so a proxy set for the user's network does not get the mock's traffic.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ BROWSER_HELPER = """#!/bin/sh
 for url in "$@"; do printf '%s\\n' "$url" >> '{urls}'; done
 """
 STOP_GRACE = 3.0
+LOOPBACK_NAMES = "127.0.0.1,localhost,::1"
 
 
 def fill(argv: list[str], values: Mapping[str, str]) -> list[str]:
@@ -84,6 +86,8 @@ class Workspace:
             if name not in SCRUBBED and not name.startswith(SCRUBBED_PREFIXES)
         }
         env.update(HOME=str(self.home), BROWSER=str(self.root / "browser-helper"))
+        for name in ("NO_PROXY", "no_proxy"):  # the mock is on loopback: never through a proxy
+            env[name] = ",".join(filter(None, [env.get(name), LOOPBACK_NAMES]))
         env.update(extra)
         return env
 

@@ -122,6 +122,7 @@ def test_the_environment_drops_credentials_and_displays(
     assert (
         env["HOME"] == str(workspace.home) and env["NXF_HOME"] == "/x" and env["PATH"] == os.environ["PATH"]
     )
+    assert env["NO_PROXY"].endswith("127.0.0.1,localhost,::1")
 
 
 def test_the_browser_helper_hands_the_url_over(tmp_path: Path) -> None:
