@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Self, cast
 from urllib.parse import unquote_plus, urlsplit
 
+from . import defects
 from .errors import LoginError
 
 HOST = "127.0.0.1"
@@ -40,6 +41,7 @@ class CallbackServer:
         self._expected_state = expected_state
         self._lock = threading.Lock()
         self._settled = threading.Event()
+        self.stopped = threading.Event()
         self._code: str | None = None
         self._error: str | None = None
         self._server = _bind(port, fallback_ports)
@@ -58,7 +60,8 @@ class CallbackServer:
 
     @property
     def redirect_uri(self) -> str:
-        return f"http://{HOST}:{self.port}{CALLBACK_PATH}"
+        host = "localhost" if defects.active("localhost-redirect") else HOST
+        return f"http://{host}:{self.port}{CALLBACK_PATH}"
 
     def wait(self, timeout: float = DEFAULT_TIMEOUT) -> str:
         """Block until the first callback, then return its code or raise its error."""
@@ -69,6 +72,7 @@ class CallbackServer:
         return cast(str, self._code)
 
     def stop(self) -> None:
+        self.stopped.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
@@ -87,8 +91,9 @@ class CallbackServer:
         if error is not None:
             description = params.get("error_description", error)
             self._settle(error=f"Authentication error: {description}")
-            return 400, ERROR_HTML.format(html.escape(description))
-        if params.get("state") != self._expected_state:
+            shown = description if defects.active("error-page-unescaped") else html.escape(description)
+            return 400, ERROR_HTML.format(shown)
+        if params.get("state") != self._expected_state and not defects.active("state-not-checked"):
             self._settle(error="OAuth state mismatch")
             return 400, ERROR_HTML.format("state mismatch")
         code = params.get("code")
@@ -108,11 +113,16 @@ class CallbackServer:
 class _LoopbackServer(ThreadingHTTPServer):
     # Without SO_REUSEPORT a taken port fails with EADDRINUSE, which is what the port fallback needs.
     allow_reuse_port = False
+    # stop() joins the handler threads, so a page still being written reaches the browser before
+    # the process exits: settling the login first and exiting at once is lib-platform-oidc's bug
+    # (contract §4.1), which `mock-platform check-client` caught here on the error path (CLI-14).
+    daemon_threads = False
     callback: CallbackServer
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: _LoopbackServer
+    timeout = 5  # a connection that never sends its request cannot hold the exit up for longer
 
     def __getattr__(self, name: str):
         # Any method gets the same answer, as a JDK HttpServer context gives it.
@@ -123,7 +133,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self) -> None:
         url = urlsplit(self.path)
         if url.path.startswith(CALLBACK_PATH):
-            self._send(*self.server.callback.handle(parse_query(url.query)))
+            answer = self.server.callback.handle(parse_query(url.query))
+            if defects.active("callback-closed-early"):
+                self.server.callback.stopped.wait(10)
+                return  # the connection closes with nothing written
+            self._send(*answer)
         else:
             self._send(404, NOT_FOUND_HTML)
 
@@ -144,7 +158,8 @@ def _bind(port: int, fallback_ports: int) -> _LoopbackServer:
     last = port + fallback_ports
     for candidate in range(port, last + 1):
         try:
-            return _LoopbackServer((HOST, candidate), _Handler)
+            host = "0.0.0.0" if defects.active("listens-on-all-interfaces") else HOST
+            return _LoopbackServer((host, candidate), _Handler)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise LoginError(

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from . import nextflow, seqera
+from . import defects, nextflow, seqera
 from .browser import Browser, PlaywrightBrowser, PrintBrowser, SystemBrowser
 from .callback import DEFAULT_TIMEOUT
 from .errors import ClientError
@@ -85,7 +85,11 @@ def _hint_params(login_hint: str | None) -> dict[str, str] | None:
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
-    """Log in to Seqera Platform, or the mock of it, the way the real command-line tools do."""
+    """Log in to Seqera Platform, or the mock of it, the way the real command-line tools do.
+
+    PLATFORM_AUTH_DEFECTS=name,... switches on deliberate bugs (client/defects.py), to test a
+    client checker such as `mock-platform check-client`; never set it otherwise."""
+    defects.enabled()  # an unknown defect name is an error before anything runs
 
 
 @cli.group("nextflow")

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from typing import Any
 
+from . import defects
 from .browser import Browser
 from .callback import DEFAULT_TIMEOUT, CallbackServer
 from .discovery import discover
@@ -11,6 +12,7 @@ from .pkce import compute_challenge, generate_state, generate_verifier
 from .transport import form_body
 
 DEFAULT_SCOPES = "openid profile email offline_access"
+REUSED_VERIFIER = "verifier-reused-by-a-deliberate-client-defect"
 
 
 def build_authorize_url(
@@ -23,6 +25,7 @@ def build_authorize_url(
     code_challenge: str,
     audience: str | None = None,
     extra_params: Mapping[str, str] | None = None,
+    code_challenge_method: str = "S256",
 ) -> str:
     """The authorize URL with the parameters in the real clients' order.
 
@@ -43,7 +46,7 @@ def build_authorize_url(
         ("redirect_uri", redirect_uri),
         ("state", state),
         ("code_challenge", code_challenge),
-        ("code_challenge_method", "S256"),
+        ("code_challenge_method", code_challenge_method),
     ]
     params += (extra_params or {}).items()
     return f"{authorization_endpoint}?{form_body(params)}"
@@ -62,8 +65,9 @@ def login(
 ) -> dict[str, Any]:
     """Run the login and return the token response; the callback server is stopped whatever happens."""
     config = discover(endpoint)
-    verifier = generate_verifier()
+    verifier = REUSED_VERIFIER if defects.active("verifier-reused") else generate_verifier()
     state = generate_state()
+    plain = defects.active("pkce-plain")
     with CallbackServer(state, callback_port, callback_fallback_ports) as server:
         browser(
             build_authorize_url(
@@ -72,10 +76,14 @@ def login(
                 scope=scopes,
                 redirect_uri=server.redirect_uri,
                 state=state,
-                code_challenge=compute_challenge(verifier),
+                code_challenge=verifier if plain else compute_challenge(verifier),
                 audience=audience,
                 extra_params=extra_params,
+                code_challenge_method="plain" if plain else "S256",
             )
         )
         code = server.wait(timeout)
-        return exchange_code(config.token_endpoint, client_id, code, verifier, server.redirect_uri)
+        tokens = exchange_code(config.token_endpoint, client_id, code, verifier, server.redirect_uri)
+    if defects.active("token-printed"):
+        print(f"access token: {tokens['access_token']}", flush=True)
+    return tokens

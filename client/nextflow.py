@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from . import defects
 from .browser import Browser
 from .errors import ClientError
 from .flow import login as oidc_login
@@ -212,9 +213,11 @@ def logout(home: NextflowHome, env: Mapping[str, str] = os.environ) -> None:
                 err=True,
             )
         click.echo(f" - Using Seqera Platform endpoint: {endpoint}")
-        _delete_pat(PlatformClient(endpoint, str(token)), str(token))
-    remove_include_line(home.config_file)
-    home.auth_file.unlink(missing_ok=True)
+        if not defects.active("logout-keeps-pat"):
+            _delete_pat(PlatformClient(endpoint, str(token)), str(token))
+    if not defects.active("logout-keeps-files"):
+        remove_include_line(home.config_file)
+        home.auth_file.unlink(missing_ok=True)
     click.echo("✔ Authentication removed from Nextflow config.")
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from . import defects
 from .browser import Browser
 from .discovery import OidcConfig, discover
 from .errors import ClientError, LoginError, PlatformError, RefreshFailed
@@ -155,8 +156,13 @@ class Session:
 
     def adopt(self, tokens: Mapping[str, Any]) -> None:
         """Take the tokens of a fresh login (or a refresh) as the current ones."""
-        if tokens.get("refresh_token"):
+        keep_first = defects.active("refresh-token-not-updated") and self.store.read_refresh_token()
+        if tokens.get("refresh_token") and not keep_first:
             self.store.write_refresh_token(str(tokens["refresh_token"]))
+        if defects.active("access-token-stored"):
+            write_private_file(
+                self.store.refresh_token_file.with_name("access-token"), tokens["access_token"]
+            )
         self._access_token = str(tokens["access_token"])
         self._expires_at = time.monotonic() + float(tokens.get("expires_in") or 0)
 
@@ -267,7 +273,7 @@ def logout(settings: SeqeraSettings, store: Store) -> None:
     refresh_token = store.read_refresh_token()
     if refresh_token is None:
         click.echo("[Logout] No stored refresh token.")
-    else:
+    elif not defects.active("logout-no-revoke"):
         try:
             oidc = discover(settings.auth_domain)
             if oidc.revocation_endpoint:
@@ -279,8 +285,9 @@ def logout(settings: SeqeraSettings, store: Store) -> None:
                 )
         except ClientError as exc:
             click.secho(f"[Logout] Could not revoke the refresh token: {exc}", fg="yellow", err=True)
-    store.delete_refresh_token()
-    store.delete_metadata()
+    if not defects.active("logout-keeps-files"):
+        store.delete_refresh_token()
+        store.delete_metadata()
     click.echo("[Logout] ✓ Local credentials removed")
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 from sqlalchemy.engine import make_url
 
+from .client_check.cli import check_client
 from .defects import DEFECTS
 from .errors import ConfigError
 from .live import Platform
@@ -209,6 +210,9 @@ def check_config(**flags: Any) -> None:
             "defects: " + ", ".join(f"{name} ({DEFECTS[name].meaning})" for name in sorted(settings.defects))
         )
     click.echo("configuration OK")
+
+
+main.add_command(check_client)
 
 
 def _platform(flags: dict[str, Any]) -> Platform:

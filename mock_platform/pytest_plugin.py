@@ -15,7 +15,8 @@ the mock, requests and Playwright are imported inside the fixtures that need the
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+import shlex
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -24,6 +25,7 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
+    from .client_check import Report
     from .testing import RunningServer
 
 
@@ -119,3 +121,42 @@ def chromium_page(chromium_browser: Browser) -> Iterator[Page]:
     context = chromium_browser.new_context()
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture
+def check_client(chromium_browser: Browser) -> Callable[..., Report]:
+    """`check_client(login, refresh=None, logout=None, profile=None, cases=None, **options)`: what
+    `mock-platform check-client` does, from a test, on the session's Chromium. Commands are strings
+    (split as a shell would) or lists, with {issuer}, {base_url} and {ai_url}; `options` are those of
+    `CheckSettings` (stdin, time_limit, slow, mock_config, user, password). Returns the report:
+    `.ok` (no MUST failed), `.summary`, `.lines()`, `.result("CLI-14")`, `.write(path)`.
+
+        def test_login_contract(check_client):
+            report = check_client("mycli login --url {issuer}", logout="mycli logout")
+            assert report.ok, "\\n".join(report.lines())
+    """
+    from .client_check import CheckSettings, check
+
+    def words(command: str | Sequence[str] | None) -> tuple[str, ...] | None:
+        if command is None:
+            return None
+        return tuple(shlex.split(command) if isinstance(command, str) else command)
+
+    def run(
+        login: str | Sequence[str],
+        *,
+        refresh: str | Sequence[str] | None = None,
+        logout: str | Sequence[str] | None = None,
+        cases: Sequence[str] | None = None,
+        **options: Any,
+    ) -> Report:
+        settings = CheckSettings(
+            login=words(login) or (),
+            refresh=words(refresh),
+            logout=words(logout),
+            cases=frozenset(cases) if cases else None,
+            **options,
+        )
+        return check(settings, browser=chromium_browser)
+
+    return run

@@ -1,9 +1,14 @@
-"""Shared fixtures: live mock servers on ephemeral loopback ports, alone or federated."""
+"""Shared fixtures: live mock servers on ephemeral loopback ports, alone or federated, and Java
+compiled for the tests."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 
@@ -55,3 +60,23 @@ def federation(federation_session: Federation) -> Federation:
     federation_session.platform.control.reset()
     federation_session.upstream.control.reset()
     return federation_session
+
+
+@pytest.fixture(scope="session")
+def compile_java(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], Path]:
+    """`compile_java(source)`: the directory of its classes. Without a JDK the test is skipped, but
+    fails when CI=true (`make test` installs default-jdk-headless where apt is available)."""
+
+    def compile_source(source: Path) -> Path:
+        if shutil.which("javac") is None or shutil.which("java") is None:
+            reason = "no JDK (javac) on this machine; make test installs default-jdk-headless where apt is available"
+            if os.environ.get("CI") == "true":
+                pytest.fail(reason)
+            pytest.skip(reason)
+        classes = tmp_path_factory.mktemp(source.stem)
+        subprocess.run(
+            ["javac", "-d", str(classes), str(source)], check=True, capture_output=True, timeout=120
+        )
+        return classes
+
+    return compile_source

@@ -9,9 +9,8 @@ as the README tells Nextflow users to do (`NXF_OPTS=-Djavax.net.ssl.trustStore=.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,17 +24,8 @@ PROBE = Path(__file__).parent / "java" / "JdkClientProbe.java"
 
 
 @pytest.fixture(scope="module")
-def probe_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("javac") is None or shutil.which("java") is None:
-        reason = (
-            "no JDK (javac) on this machine; make test installs default-jdk-headless where apt is available"
-        )
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    classes = tmp_path_factory.mktemp("jdk-probe")
-    subprocess.run(["javac", "-d", str(classes), str(PROBE)], check=True, capture_output=True, timeout=120)
-    return classes
+def probe_classes(compile_java: Callable[[Path], Path]) -> Path:
+    return compile_java(PROBE)
 
 
 def probe(classes: Path, issuer: str, *java_options: str) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,175 @@
+"""The report: one row per case, as Markdown for people and JSON for machines.
+
+The rows have the conformance suite's shape (id, title, group, severity, level, clause, result,
+message, evidence), so its report tooling can read them; `suite` says which kind of report it is.
+Everything written goes through `Secrets.mask` first.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .catalog import LEVELS, Case
+from .judges import Verdict
+from .secrets import Secrets
+
+SUITE = "seqera-client-check"
+EVIDENCE_SHOWN = 4
+DETAIL_SHOWN = 200  # characters of each evidence entry in the Markdown table; the JSON has all
+
+
+@dataclass
+class CaseResult:
+    case: Case
+    result: str  # PASS FAIL WARN SKIP INFO
+    level: str
+    message: str
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    def line(self) -> str:
+        return f"{self.case.id} {self.result}: {self.message} ({self.case.clause})"
+
+    def document(self) -> dict[str, Any]:
+        case = self.case
+        return {
+            "id": case.id,
+            "title": case.title,
+            "group": case.group,
+            "severity": case.severity,
+            "level": self.level,
+            "clause": case.clause,
+            "scenarios": list(case.scenarios),
+            "result": self.result,
+            "message": self.message,
+            "evidence": self.evidence,
+        }
+
+
+def conclude(case: Case, verdict: Verdict) -> CaseResult:
+    level = verdict.level or case.level
+    if verdict.status == "skip":
+        result = "SKIP"
+    elif level == "INFO" or verdict.status == "info":
+        result = "INFO"
+    elif verdict.status == "ok":
+        result = "PASS"
+    elif verdict.status == "warn" or level == "SHOULD":
+        result = "WARN"
+    else:
+        result = "FAIL"
+    return CaseResult(case, result, level, verdict.message, verdict.evidence)
+
+
+def summary_line(results: list[CaseResult]) -> str:
+    """`MUST: 20/20 passed, SHOULD: 7/9, INFO: 1 recorded (6 skipped)`, as the conformance suite says it."""
+    counts: dict[str, Counter[str]] = {level: Counter() for level in LEVELS}
+    for row in results:
+        counts[row.level][row.result] += 1
+    must, should = counts["MUST"], counts["SHOULD"]
+    line = (
+        f"MUST: {must['PASS'] + must['WARN']}/{must['PASS'] + must['WARN'] + must['FAIL']} passed, "
+        f"SHOULD: {should['PASS']}/{should['PASS'] + should['WARN'] + should['FAIL']}, "
+        f"INFO: {sum(1 for row in results if row.result == 'INFO')} recorded"
+    )
+    skipped = sum(1 for row in results if row.result == "SKIP")
+    return line + (f" ({skipped} skipped)" if skipped else "")
+
+
+@dataclass
+class Report:
+    results: list[CaseResult]
+    meta: dict[str, Any]
+    secrets: Secrets
+
+    @property
+    def must_failures(self) -> list[CaseResult]:
+        return [row for row in self.results if row.result == "FAIL" and row.level == "MUST"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.must_failures
+
+    @property
+    def summary(self) -> str:
+        return summary_line(self.results)
+
+    def result(self, case_id: str) -> CaseResult:
+        return next(row for row in self.results if row.case.id == case_id)
+
+    def lines(self) -> list[str]:
+        """A line for every case that did not pass, masked."""
+        return [self.secrets.mask(row.line()) for row in self.results if row.result in ("FAIL", "WARN")]
+
+    def document(self) -> dict[str, Any]:
+        counts = {level: Counter(r.result for r in self.results if r.level == level) for level in LEVELS}
+        document = {
+            "suite": SUITE,
+            "format": 1,
+            "meta": self.meta,
+            "summary": {level: dict(counts[level]) for level in LEVELS},
+            "summary_line": self.summary,
+            "cases": [row.document() for row in self.results],
+        }
+        return json.loads(self.secrets.mask(json.dumps(document, default=str)))
+
+    def write(self, path: Path) -> list[Path]:
+        """Write `<path>.md` and `<path>.json`, whichever suffix was given."""
+        base = path.with_suffix("") if path.suffix in (".md", ".json") else path
+        markdown, data = base.with_suffix(".md"), base.with_suffix(".json")
+        base.parent.mkdir(parents=True, exist_ok=True)
+        document = self.document()
+        markdown.write_text(render_markdown(document), encoding="utf-8")
+        data.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        return [markdown, data]
+
+
+def _cell(text: Any) -> str:
+    """Table cell text: markup escaped (client pages and outputs are not to be trusted), one line."""
+    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", "<br>")
+
+
+def _evidence(entries: list[dict[str, Any]]) -> str:
+    shown = []
+    for entry in entries[:EVIDENCE_SHOWN]:
+        detail = str(entry.get("detail", ""))
+        if len(detail) > DETAIL_SHOWN:
+            detail = detail[:DETAIL_SHOWN] + " …"
+        shown.append(f"*{entry.get('label', '')}*: {detail}")
+    if len(entries) > EVIDENCE_SHOWN:
+        shown.append(f"(+{len(entries) - EVIDENCE_SHOWN} more in the JSON report)")
+    return "<br>".join(_cell(text) for text in shown)
+
+
+def render_markdown(document: dict[str, Any]) -> str:
+    meta = document["meta"]
+    commands = [
+        f"- {name}: `{' '.join(meta[name])}`" for name in ("login", "refresh", "logout") if meta.get(name)
+    ]
+    lines = [
+        "# Client check report",
+        "",
+        *commands,
+        f"- Profile: {meta.get('profile') or 'none'}; time limit per scenario: {meta.get('time_limit')} s",
+        f"- Duration: {meta.get('duration')} s; each scenario against a fresh mock ({meta.get('mock')})",
+        "",
+        f"**{document['summary_line']}**",
+        "",
+        "| Case | Title | Result | Severity | Clause | Scenario | Evidence |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for case in document["cases"]:
+        cell = "<br>".join(filter(None, [_cell(case["message"]), _evidence(case["evidence"])]))
+        lines.append(
+            f"| {case['id']} | {_cell(case['title'])} | {case['result']} | {_cell(case['severity'])} "
+            f"| {_cell(case['clause'])} | {', '.join(case['scenarios'])} | {cell} |"
+        )
+    lines += ["", "Scenarios:", ""]
+    for name, scenario in meta.get("scenarios", {}).items():
+        skipped = f"; {scenario['skipped']}" if scenario.get("skipped") else ""
+        lines.append(f"- `{name}`: {scenario['duration']} s{skipped}")
+    return "\n".join(lines) + "\n"
