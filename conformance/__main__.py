@@ -167,6 +167,7 @@ def _save_login(provider: Provider, args: SimpleNamespace) -> int:
     """Open a browser on the provider's sign-in; once the callback arrives, save the session."""
     automatic = args.username is not None and args.password is not None
     options = SimpleNamespace(
+        platform_url=provider.api_url,
         headed=not args.headless,
         login_timeout=args.timeout,
         storage_state=None,
