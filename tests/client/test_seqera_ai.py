@@ -1,8 +1,6 @@
 """`platform-auth seqera ai --headless MESSAGE` end to end against the real mock over HTTP: the calls
 Seqera CLI 1.12.0 makes (create, send, stream, expire), the streamed reply, tool calls, out of credits."""
 
-import socket
-
 import pytest
 import requests
 from click.testing import CliRunner
@@ -26,20 +24,6 @@ TOOL_SCRIPT = {
 def platform(tmp_path_factory):
     with run_server(tmp_path_factory.mktemp("mock-platform")) as server:
         yield server
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def seqera_env(platform, monkeypatch) -> Store:
-    monkeypatch.setenv("SEQERA_AUTH_DOMAIN", platform.issuer)
-    monkeypatch.setenv("SEQERA_AI_BACKEND_URL", f"{platform.base_url}/ai")
-    monkeypatch.setenv("SEQERA_AUTH_REDIRECT_PORT", str(free_port()))
-    return Store(SeqeraSettings.from_environment().config_dir)
 
 
 def log_in(store: Store, user: str) -> None:

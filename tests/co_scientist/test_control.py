@@ -20,10 +20,16 @@ replies:
 """
 
 
-def test_the_ai_script_setting(tmp_path, start_platform, backend_for):
+@pytest.fixture
+def scripted(tmp_path, start_platform):
+    """A mock started with the ai_script setting, and that script's file."""
     script = tmp_path / "script.yml"
     script.write_text(SCRIPT_YAML)
-    server = start_platform(ai_script=str(script))
+    return start_platform(ai_script=str(script)), script
+
+
+def test_the_ai_script_setting(scripted, backend_for):
+    server, script = scripted
     alice = backend_for(server)
     session_id = alice.start()
     assert alice.ask(session_id, "hello?") == "Hello from the script, Alice Liddell."
@@ -55,10 +61,8 @@ def test_a_bad_ai_script_setting_stops_the_start_naming_file_and_field(tmp_path)
     assert f"co-scientist script: {script} (1 canned replies)" in checked.output
 
 
-def test_the_control_api_sets_shows_and_clears_the_script(tmp_path, start_platform, backend_for):
-    setting = tmp_path / "script.yml"
-    setting.write_text(SCRIPT_YAML)
-    server = start_platform(ai_script=str(setting))
+def test_the_control_api_sets_shows_and_clears_the_script(scripted, backend_for):
+    server, setting = scripted
     alice = backend_for(server)
     session_id = alice.start()
     view = server.control.set_ai_script({"replies": [{"match": "hello", "say": "Hi via JSON"}]})
