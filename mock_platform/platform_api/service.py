@@ -7,6 +7,7 @@ import functools
 import json
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response
 
@@ -50,7 +51,9 @@ def openapi() -> Response:
     document["servers"] = [{"url": settings.issuer, "description": "Platform API root (the issuer)"}]
     request_schema = document["components"]["schemas"]["CreateAccessTokenRequest"]
     request_schema["properties"]["name"]["maxLength"] = settings.token_name_max_length
-    urls = {"co-scientist": settings.public_base_url + settings.ai_path, "root": settings.public_base_url}
+    base = urlsplit(settings.public_base_url)
+    origin = f"{base.scheme}://{base.netloc}"  # the CLI's session list drops the base URL's path too
+    urls = {"co-scientist": settings.public_base_url + settings.ai_path, "root": origin}
     for item in document["paths"].values():
         for holder in (item, *item.values()):
             for server in holder.get("servers", []) if isinstance(holder, dict) else ():

@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 import requests
 
+from mock_platform.app import create_app
+from mock_platform.settings import Settings
+
 from ..oidc_flows import endpoint
 from ..platform_api.conftest import advance_clock, basic
 from .conftest import ACME, bearer, login
@@ -117,3 +120,23 @@ def test_backend_at_the_server_root(start_platform, session_for):
     listed = api.get(server.base_url + "/v1/cli/sessions", headers=token).json()["sessions"]
     assert [session["id"] for session in listed] == [created["id"]]
     assert api.get(server.base_url + "/").json()["platform_url"] == server.base_url
+
+
+def test_behind_a_proxy_under_a_sub_path(tmp_path):
+    """The CLI asks the session list at the host's root: the document says so, and the mock answers it."""
+    app = create_app(Settings(data_dir=tmp_path, base_url="https://platform.example.com/sub"))
+    client = app.test_client()
+    document = client.get("/sub/api/openapi.json").json
+    assert (
+        document["paths"]["/v1/cli/organizations"]["servers"][0]["url"]
+        == "https://platform.example.com/sub/ai"
+    )
+    session_list = document["paths"]["/v1/cli/sessions"]["get"]["servers"]
+    assert [server["url"] for server in session_list] == [
+        "https://platform.example.com/sub/ai",
+        "https://platform.example.com",
+    ]
+    assert client.get("/sub/ai/").json["platform_url"] == "https://platform.example.com/sub"
+    assert client.get("/v1/cli/sessions").status_code == 401, (
+        "served at the root, behind the credential check"
+    )
