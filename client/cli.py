@@ -2,11 +2,12 @@
 
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import click
 
-from . import defects, nextflow, seqera
+from . import co_scientist, defects, nextflow, seqera
 from .browser import Browser, PlaywrightBrowser, PrintBrowser, SystemBrowser
 from .callback import DEFAULT_TIMEOUT
 from .errors import ClientError
@@ -199,6 +200,35 @@ def seqera_token() -> None:
     """Print a valid access token (from a refresh_token grant, or the token in the environment)."""
     settings, store = _seqera()
     click.echo(seqera.Session(settings, store).access_token())
+
+
+@seqera_commands.command("ai")
+@click.argument("message")
+@click.option(
+    "--headless",
+    is_flag=True,
+    help="Send MESSAGE, print the reply and exit: the only mode here (the full-screen UI is the real CLI's).",
+)
+@click.option(
+    "--cwd",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The session's working directory (sent as cwd; tools run there).",
+)
+@click.option(
+    "--run-tools",
+    is_flag=True,
+    help="Run the shell commands the assistant asks for, in --cwd, and send their output back; without it "
+    "each is answered as not run (exit code 126).",
+)
+def seqera_ai(message: str, headless: bool, cwd: Path, run_tools: bool) -> None:
+    """Ask the Co-Scientist backend once, as `seqera ai --headless MESSAGE` does: start a session in the
+    selected organization, send MESSAGE, print the streamed reply, end the session."""
+    if not headless:
+        raise click.UsageError("only --headless is supported: platform-auth seqera ai --headless MESSAGE")
+    settings, store = _seqera()
+    co_scientist.run_headless(settings, store, message, cwd.resolve(), run_tools)
 
 
 @seqera_commands.group("org", invoke_without_command=True)

@@ -14,7 +14,7 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from . import control, federation, oidc, platform_api
+from . import co_scientist, control, federation, oidc, platform_api
 from .base_path import StripBasePath
 from .http import json_response
 from .live import Platform, current_platform
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.add_url_rule("/healthz", "healthz", _healthz)
     oidc.init_app(app, platform)
     platform_api.init_app(app, platform)
+    co_scientist.init_app(app, platform)
     control.init_app(app, platform)
     federation.init_app(app, platform)
     app.jinja_env.globals["base_path"] = settings.base_path  # before request.path in form actions

@@ -190,7 +190,9 @@ def tls_trust(**flags: Any) -> None:
 @main.command("check-config")
 @settings_options(tuple(f.name for f in dataclasses.fields(Settings)))
 def check_config(**flags: Any) -> None:
-    """Validate settings, clients and directory; print what the mock would serve."""
+    """Validate settings, clients, directory and the Co-Scientist script; print what the mock would serve."""
+    from .co_scientist import setting_script
+
     platform = _platform(flags)
     settings = platform.settings
     click.echo(f"issuer: {settings.issuer}")
@@ -205,6 +207,11 @@ def check_config(**flags: Any) -> None:
         from .federation import summary
 
         click.echo(summary(settings))
+    try:
+        script = setting_script(settings)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"co-scientist script: {script.source} ({len(script.replies)} canned replies)")
     if settings.defects:
         click.echo(
             "defects: " + ", ".join(f"{name} ({DEFECTS[name].meaning})" for name in sorted(settings.defects))

@@ -75,6 +75,29 @@ class Settings:
     ai_path: UrlPath = field(
         default="/ai", metadata=_help("Path of the Co-Scientist backend the Seqera CLI calls.")
     )
+    ai_script: Path | None = field(
+        default=None,
+        metadata=_help(
+            "YAML file of the Co-Scientist assistant's canned replies (message pattern, text, tool calls); "
+            "unset: a short reply naming the user and organization. PUT /_mock/ai/script overrides it."
+        ),
+    )
+    ai_stream_limit: Annotated[
+        int,
+        Meta(
+            ge=1,
+            le=55,
+            description="a whole number of seconds from 1 to 55 (gunicorn kills a sync worker, threads=1, "
+            "after 60 s in one request)",
+        ),
+    ] = field(
+        default=30,
+        metadata=_help(
+            "Longest a Co-Scientist events stream stays open, seconds (1-55, under gunicorn's 60 s worker "
+            "timeout); it ends sooner, after the finish of the last reply. Bounds how long a stream holds a "
+            "server thread."
+        ),
+    )
     data_dir: Path = field(
         default=Path(".mock-platform"),
         metadata=_help("Directory for the signing keys, the session secret and the SQLite database."),

@@ -269,6 +269,27 @@ class ControlClient:
         """A client in the shape of clients.yml (`client-id`, `redirect-uris`, ...)."""
         return self.call("POST", "/clients", entry)
 
+    # Co-Scientist backend
+
+    def ai_script(self) -> dict[str, Any]:
+        """The assistant's script in use, with its `source` (control API, ai_script setting, built-in)."""
+        return self.call("GET", "/ai/script")
+
+    def set_ai_script(self, script: Mapping[str, Any]) -> dict[str, Any]:
+        """Canned replies: `{"replies": [{"match": REGEX, "say": TEXT} or {"steps": [...]}, ...]}`."""
+        return self.call("PUT", "/ai/script", script)
+
+    def clear_ai_script(self) -> dict[str, Any]:
+        """Back to the ai_script setting's script, or the built-in reply."""
+        return self.call("DELETE", "/ai/script")
+
+    def ai_credits(self) -> dict[str, Any]:
+        return self.call("GET", "/ai/credits")
+
+    def set_ai_credits(self, balance: int | None) -> dict[str, Any]:
+        """Each message takes one credit; at 0 messages get 429. None: unlimited (the default)."""
+        return self.call("PUT", "/ai/credits", {"balance": balance})
+
     # request log, reset
 
     def recent_requests(

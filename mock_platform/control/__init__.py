@@ -1,5 +1,6 @@
 """The test-control API under /_mock/: identity queue, faults, tokens, clock, keys, users, clients,
-request log and reset. Off (404, and no per-request hooks at all) with `control_api` off."""
+request log, the Co-Scientist script and credits (/_mock/ai/), and reset. Off (404, and no
+per-request hooks at all) with `control_api` off."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from flask import Flask
 
 from .. import oidc
 from ..live import Platform
+from . import co_scientist
 from .faults import CONTROL_PREFIX, FAULT_CACHE, FaultCache, inject_fault, raise_injected_authorize_error
 from .queued_sign_in import QueuedIdentitySignIn
 from .request_log import record_request
 from .views import bp
+
+bp.register_blueprint(co_scientist.bp, url_prefix="/ai")
 
 
 def init_app(app: Flask, platform: Platform) -> None:

@@ -7,6 +7,7 @@ import functools
 import json
 from importlib import resources
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response
 
@@ -43,16 +44,18 @@ def openapi_document() -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    """The packaged document with this server's settings: the issuer, the Co-Scientist prefix (on the
-    paths that carry their own `servers`) and the token name limit."""
+    """The packaged document with this server's settings: the issuer, the URL of every server object
+    marked `x-mock-server` (the Co-Scientist backend, the server root) and the token name limit."""
     settings = current_platform().settings
     document = copy.deepcopy(openapi_document())
     document["servers"] = [{"url": settings.issuer, "description": "Platform API root (the issuer)"}]
     request_schema = document["components"]["schemas"]["CreateAccessTokenRequest"]
     request_schema["properties"]["name"]["maxLength"] = settings.token_name_max_length
+    base = urlsplit(settings.public_base_url)
+    origin = f"{base.scheme}://{base.netloc}"  # the CLI's session list drops the base URL's path too
+    urls = {"co-scientist": settings.public_base_url + settings.ai_path, "root": origin}
     for item in document["paths"].values():
-        if "servers" in item:
-            item["servers"] = [
-                {"url": settings.public_base_url + settings.ai_path, "description": "Co-Scientist backend"}
-            ]
+        for holder in (item, *item.values()):
+            for server in holder.get("servers", []) if isinstance(holder, dict) else ():
+                server["url"] = urls[server["x-mock-server"]]
     return json_response(document, headers={"Cache-Control": "no-cache", "Access-Control-Allow-Origin": "*"})

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import Blueprint, Response, request
 
-from ..directory import ORG_ROLES, ComputeEnv, NotAllowed, Organization, Workspace
+from ..directory import ORG_ROLES, ComputeEnv, NotAllowed, Organization, User, Workspace
 from ..http import json_response
 from ..live import current_platform
 from .auth import Caller, authenticated
@@ -21,10 +22,16 @@ WHOLE_NUMBER = re.compile(r"^[0-9]{1,19}$")
 @bp.get("/user-info")
 @authenticated
 def user_info(caller: Caller) -> Response:
-    user = caller.user
-    return json_response(
-        {"user": user.platform_view(), "needConsent": False, "defaultWorkspaceId": user.default_workspace_id}
-    )
+    return json_response(user_info_document(caller.user))
+
+
+def user_info_document(user: User) -> dict[str, Any]:
+    """`DescribeUserResponse`; the Co-Scientist backend's `/v1/cli/user-info` answers the same."""
+    return {
+        "user": user.platform_view(),
+        "needConsent": False,
+        "defaultWorkspaceId": user.default_workspace_id,
+    }
 
 
 @bp.get("/orgs")

@@ -4,8 +4,8 @@ Everything that must be shared by gunicorn workers or survive a restart lives he
 personal access tokens, the directory and runtime clients, and the control-API state. One module per
 job: `schema` (the tables), `database` (engine and transactions on any database), `sqlite` (what SQLite
 does differently), `stamp` (how the workers of one host see a change), and the parts `Store` is made
-of: `grants` (codes, tokens, personal access tokens) and `control` (the state row and clock,
-documents, identity queue, faults, request log, reset).
+of: `grants` (codes, tokens, personal access tokens), `control` (the state row and clock,
+documents, identity queue, faults, request log, reset) and `co_scientist` (the Seqera CLI's sessions).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.engine import Engine
 
+from .co_scientist import AiSession, CoScientistState, StreamView, ToolCall, Turn
 from .control import ControlState, SharedState
 from .database import Database, mark_state_changed
 from .grants import CodeRecord, DuplicateName, Grants, PatRecord, TokenRecord, digest
@@ -24,12 +25,16 @@ from .sqlite import SQLiteDatabase
 from .stamp import StateStamp
 
 __all__ = [
+    "AiSession",
     "CodeRecord",
     "DuplicateName",
     "PatRecord",
     "SharedState",
     "Store",
+    "StreamView",
     "TokenRecord",
+    "ToolCall",
+    "Turn",
     "digest",
     "storable_id",
 ]
@@ -41,7 +46,7 @@ def open_database(url: str, stamp: StateStamp | None) -> Database:
     return database_class(url, stamp)
 
 
-class Store(Grants, ControlState):
+class Store(Grants, ControlState, CoScientistState):
     def __init__(self, url: str, stamp: Path | None = None) -> None:
         """`stamp`: the stamp file, when every process that writes this database shares it."""
         super().__init__(open_database(url, StateStamp(stamp) if stamp else None))

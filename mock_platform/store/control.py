@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from .database import StorePart, mark_state_changed
-from .schema import codes, documents, faults, identity_queue, pats, request_log, state, storable_id, tokens
+from .schema import documents, faults, identity_queue, metadata, request_log, state, storable_id
 
 SELECT_STATE = select(state).where(state.c.id == 1)  # every request when the stamp moved: built once
 
@@ -183,9 +183,13 @@ class ControlState(StorePart):
     # reset ---------------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget everything but the schema and the signing keys (POST /_mock/reset)."""
+        """Forget everything but the schema and the signing keys (POST /_mock/reset).
+
+        Every table but `state` is emptied, dependent tables first, so a new table is never forgotten.
+        """
         with self.database.write() as conn:
-            for table in (codes, tokens, pats, identity_queue, faults, request_log, documents):
-                conn.execute(delete(table))
+            for table in reversed(metadata.sorted_tables):
+                if table is not state:
+                    conn.execute(delete(table))
             self.update_state(conn, {"clock_offset": 0.0, "queued_identities": 0})
             self.bump(conn, "clients_version", "faults_version")

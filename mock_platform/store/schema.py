@@ -5,7 +5,20 @@ Secrets are stored as SHA-256 digests (`*_hash` columns), never in clear.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Float, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -116,6 +129,65 @@ request_log = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("entry", JSON, nullable=False),
     sqlite_autoincrement=True,
+)
+
+# The Co-Scientist backend (co_scientist/): the Seqera CLI's sessions, their history, the events their
+# streams send, the tool calls a scripted reply waits on, and the control-API state (credits, script).
+ai_sessions = Table(
+    "ai_sessions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("organization_id", BigInteger),
+    Column("cwd", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("title", Text),
+    Column("options", JSON, nullable=False),
+    Column("created_at", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)
+Index("ai_sessions_owner", ai_sessions.c.user_id, ai_sessions.c.updated_at)
+
+ai_messages = Table(
+    "ai_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(36), ForeignKey("ai_sessions.id"), nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("created_at", Float, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+# `ready_at` (real time, not the mock clock) paces a streamed reply: a stream sends an event once it is due.
+ai_events = Table(
+    "ai_events",
+    metadata,
+    Column("session_id", String(36), ForeignKey("ai_sessions.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("event", JSON, nullable=False),
+    Column("ready_at", Float, nullable=False),
+    PrimaryKeyConstraint("session_id", "seq"),
+)
+
+ai_tool_calls = Table(
+    "ai_tool_calls",
+    metadata,
+    Column("request_id", String(64), primary_key=True),
+    Column("session_id", String(36), ForeignKey("ai_sessions.id"), nullable=False, index=True),
+    Column("command", Text, nullable=False),
+    Column("continuation", JSON, nullable=False),
+    Column("result", JSON),
+    Column("closed_at", Float),
+)
+
+# One row (id 1) once the control API changed something; no row: unlimited credits, no stored script.
+ai_control = Table(
+    "ai_control",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("credits", BigInteger),
+    Column("script", JSON),
 )
 
 

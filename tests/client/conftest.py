@@ -1,7 +1,9 @@
-"""Fixtures for the client tests: an isolated home, and a real HTTP stub server on 127.0.0.1."""
+"""Fixtures for the client tests: an isolated home, a real HTTP stub server on 127.0.0.1, and the Seqera
+CLI's environment pointed at a mock (`seqera_env`, for modules that define a `platform` fixture)."""
 
 import json
 import os
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -11,6 +13,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
+
+from client.seqera import SeqeraSettings, Store
 
 ENV_PREFIXES = ("NXF_", "TOWER_", "SEQERA_")
 
@@ -145,3 +149,18 @@ def approving_browser(code: str = "the-code", seen: list[str] | None = None) -> 
 @pytest.fixture
 def approve() -> Callable[..., Callable[[str], None]]:
     return approving_browser
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def seqera_env(platform, monkeypatch) -> Store:
+    """The Seqera CLI's environment pointed at the module's `platform` mock; its store in the test's home."""
+    monkeypatch.setenv("SEQERA_AUTH_DOMAIN", platform.issuer)
+    monkeypatch.setenv("SEQERA_AI_BACKEND_URL", f"{platform.base_url}/ai")
+    monkeypatch.setenv("SEQERA_AUTH_REDIRECT_PORT", str(free_port()))
+    return Store(SeqeraSettings.from_environment().config_dir)

@@ -1,7 +1,6 @@
 """End to end against the real mock (``mock_platform.testing.run_server``): both CLIs' whole lifecycles."""
 
 import json
-import socket
 
 import pytest
 import requests
@@ -11,7 +10,7 @@ from client import nextflow, seqera
 from client.cli import cli
 from client.nextflow import NextflowHome
 from client.platform import decode_token_id
-from client.seqera import SeqeraSettings, Store
+from client.seqera import SeqeraSettings
 from mock_platform.testing import run_server
 
 
@@ -106,20 +105,6 @@ def test_wrong_password_is_reported_from_the_login_page(platform, nxf_home):
     assert result.exit_code == 1
     assert result.stderr == "Error: Sign-in rejected: Wrong username, e-mail or password.\n"
     assert not nxf_home.auth_file.exists()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def seqera_env(platform, monkeypatch) -> Store:
-    monkeypatch.setenv("SEQERA_AUTH_DOMAIN", platform.issuer)
-    monkeypatch.setenv("SEQERA_AI_BACKEND_URL", f"{platform.base_url}/ai")
-    monkeypatch.setenv("SEQERA_AUTH_REDIRECT_PORT", str(free_port()))
-    return Store(SeqeraSettings.from_environment().config_dir)
 
 
 def backend_orgs(platform, access_token: str) -> list[dict]:

@@ -1,9 +1,12 @@
 """Check HTTP responses against the mock's own OpenAPI 3.1 document (`{issuer}/openapi.json`).
 
 Every response must belong to a documented operation and status, with a body that validates
-against that status's JSON schema (or no body where none is documented). A request to a path the
-document does not list must get 404, a wrong method 405, both with an `ErrorResponse` body. URLs are
-matched as werkzeug routes them; its 308 from a doubled slash to the single one is let through.
+against that status's JSON schema (or no body where none is documented); a `text/event-stream` body
+is read whole and each event's `data:` validated against the media type's `x-event-schema`. A request
+to a path the document does not list must get 404, a wrong method 405, both with an `ErrorResponse`
+body. An operation's own `servers` (the Co-Scientist session list, also at the server root) serve
+only that operation there. URLs are matched as werkzeug routes them; its 308 from a doubled slash to
+the single one is let through.
 """
 
 from __future__ import annotations
@@ -47,6 +50,33 @@ def routed_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" + re.sub("/{2,}", "/", unquote(parts.path))
 
 
+def documented_responses(
+    document: dict[str, Any], *, tag: str | None = None, exclude_tag: str | None = None
+) -> set[tuple[str, str, int]]:
+    """(method, path template, status) of every documented answer but 401 (one shared check answers
+    every 401; tests/platform_api/test_auth covers it), of operations with (or without) a tag."""
+    return {
+        (method, template, int(status))
+        for template, item in document["paths"].items()
+        for method, operation in item.items()
+        if method in METHODS
+        if (tag is None or tag in operation.get("tags", ()))
+        and (exclude_tag is None or exclude_tag not in operation.get("tags", ()))
+        for status in operation["responses"]
+        if status != "401"
+    }
+
+
+def sse_data(text: str) -> list[Any]:
+    """The JSON `data:` of every event in a Server-Sent Events body (comments and `id:` lines skipped)."""
+    documents = []
+    for block in text.split("\n\n"):
+        data = [line[len("data:") :].strip() for line in block.split("\n") if line.startswith("data:")]
+        if data:
+            documents.append(json.loads("\n".join(data)))
+    return documents
+
+
 class OpenApiChecker:
     def __init__(self, document: dict[str, Any]) -> None:
         self.document = document
@@ -56,20 +86,29 @@ class OpenApiChecker:
         self.routes: list[Route] = []
         self.prefixes: set[str] = set()
         for template, item in document["paths"].items():
-            server = (item.get("servers") or document["servers"])[0]["url"].rstrip("/")
-            self.prefixes.add(server)
-            pattern = re.escape(server) + re.sub(r"\\\{([^}]+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
-            if template == "/":
-                pattern = re.escape(server) + "/?"
-            operations = {method: item[method] for method in METHODS if method in item}
+            item_servers = [
+                server["url"].rstrip("/") for server in item.get("servers") or document["servers"]
+            ]
+            self.prefixes.update(item_servers)
+            served: dict[str, dict[str, dict[str, Any]]] = {}
+            for method in METHODS:
+                if method in item:
+                    own = [server["url"].rstrip("/") for server in item[method].get("servers", [])]
+                    for server in own or item_servers:
+                        served.setdefault(server, {})[method] = item[method]
             literal = sum(1 for part in template.split("/") if part and not part.startswith("{"))
-            parameters = item.get("parameters", [])
             integers = frozenset(
                 param["name"]
-                for param in parameters
+                for param in item.get("parameters", [])
                 if param["in"] == "path" and param["schema"].get("type") == "integer"
             )
-            self.routes.append(Route(template, re.compile(f"^{pattern}$"), operations, literal, integers))
+            for server, operations in served.items():
+                pattern = re.escape(server) + re.sub(
+                    r"\\\{([^}]+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)
+                )
+                if template == "/":
+                    pattern = re.escape(server) + "/?"
+                self.routes.append(Route(template, re.compile(f"^{pattern}$"), operations, literal, integers))
         # Literal segments win over templates: /tokens/delete-all before /tokens/{tokenId}.
         self.routes.sort(key=lambda route: -route.literal_segments)
         self.seen: set[tuple[str, str, int]] = set()
@@ -97,9 +136,14 @@ class OpenApiChecker:
         if content is None:
             assert not response.content, f"{where}: documented without a body, got {response.content[:200]!r}"
             return
-        assert response.headers.get("Content-Type", "").split(";")[0] in content, (
+        media_type = response.headers.get("Content-Type", "").split(";")[0]
+        assert media_type in content, (
             f"{where}: Content-Type {response.headers.get('Content-Type')!r} is not one of {list(content)}"
         )
+        if media_type == "text/event-stream":
+            for data in sse_data(response.text):
+                self._validate_document(data, content[media_type]["x-event-schema"], where)
+            return
         self._validate(response, content["application/json"]["schema"], where)
 
     def _ref(self, name: str) -> dict[str, str]:
@@ -118,6 +162,9 @@ class OpenApiChecker:
             body = response.json()
         except json.JSONDecodeError:
             raise AssertionError(f"{where}: body is not JSON: {response.text[:200]!r}") from None
+        self._validate_document(body, schema, where)
+
+    def _validate_document(self, body: Any, schema: dict[str, Any], where: str) -> None:
         if "$ref" in schema:
             schema = {"$ref": DOCUMENT_URI + schema["$ref"]}
         errors = sorted(
