@@ -126,15 +126,33 @@ def _tls_banner(certificate: ServerCertificate, issuer: str) -> str:
 
 @main.command()
 @settings_options(COMMON)
-def users(**flags: Any) -> None:
-    """List the users of the directory (seed, config file and control-API changes)."""
+@click.option(
+    "--tokens",
+    "show_tokens",
+    is_flag=True,
+    help="List the seeded personal access tokens instead, one per line with their values: userName, tid, "
+    "name, state (live, or deleted since the seed was applied) and the token.",
+)
+def users(show_tokens: bool, **flags: Any) -> None:
+    """List the users of the directory (seed, config file and control-API changes) and their seeded PATs."""
     platform = _platform(flags)
+    if show_tokens:
+        for _, user, token in platform.seed.access_tokens():
+            record = platform.store.find_pat(token.tid)
+            live = record is not None and record.deleted_at is None and record.user_id == user.id
+            state = "live" if live else "deleted"
+            click.echo(f"{user.user_name}\t{token.tid}\t{token.name}\t{state}\t{token.token}")
+        return
     directory = platform.directory
+    seeded: dict[int, list[str]] = {}
+    for _, user, token in platform.seed.access_tokens():
+        seeded.setdefault(user.id, []).append(f"{token.name} (tid {token.tid})")
     for user in directory.users:
         orgs = ", ".join(
             f"{org.name} ({org.members[user.id]})" for org in directory.organizations_of(user.id)
         )
-        click.echo(f"{user.id}\t{user.user_name}\t{user.email}\t{orgs or '-'}")
+        tokens = ", ".join(seeded.get(user.id, []))
+        click.echo(f"{user.id}\t{user.user_name}\t{user.email}\t{orgs or '-'}\t{tokens or '-'}")
 
 
 @main.group()
@@ -203,6 +221,10 @@ def check_config(**flags: Any) -> None:
             f"{', '.join(client.redirect_uris)}, scopes {' '.join(client.allowed_scopes)}"
         )
     click.echo(f"users: {', '.join(u.user_name for u in platform.directory.users)}")
+    if seeded := [
+        f"{user.user_name}/{token.name} (tid {token.tid})" for _, user, token in platform.seed.access_tokens()
+    ]:
+        click.echo(f"seeded personal access tokens: {', '.join(seeded)}")
     if settings.upstream_issuer:
         from .federation import summary
 

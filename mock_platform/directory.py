@@ -3,21 +3,29 @@
 The directory is one document (seed YAML, merged with the config file and control-API changes),
 validated into an immutable `Directory` with lookup indexes. The document lives in the store so
 every worker sees the same one; each worker rebuilds its `Directory` only when the version moves.
+
+A user entry of the seed or the config file may list `access-tokens`: personal access tokens the
+user had before (made in Platform's web UI, or by an older CLI), which the store keeps as it keeps
+minted ones. They are taken out of the document before it is stored (`Directory.document`), so a
+token is never kept in clear; `Directory.access_tokens()` lists them for seeding.
 """
 
 from __future__ import annotations
 
 import copy
 import hmac
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
+import msgspec
 import yaml
 from authlib.oidc.core import UserInfo
 from msgspec import Meta, Struct
 
+from . import pats
 from .errors import ConfigError
 from .validation import convert
 
@@ -36,6 +44,11 @@ Name = Annotated[
     ),
 ]
 SEED_DATE = "2026-01-05T09:00:00Z"
+SEED_TIME = datetime.fromisoformat(SEED_DATE).timestamp()  # when seeded PATs were created
+ACCESS_TOKENS = "access-tokens"  # the key of a user's seeded PATs, as the interface fixes it
+# Minted PATs take the ids above the highest seeded tid, so a seeded tid must leave them room below
+# 2**31, the largest id every store keeps.
+MAX_SEEDED_TID = 10**9
 
 
 class Entry(Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, rename="camel"):
@@ -169,6 +182,45 @@ class User(Entry, frozen=True):
         }
 
 
+class AccessToken(Entry, frozen=True):
+    """A personal access token the user had before: seeded, then kept and accepted as minted ones are."""
+
+    name: Annotated[
+        str, Meta(min_length=1, max_length=100, description="a token name of 1 to 100 characters")
+    ]
+    token: Annotated[
+        str, Meta(description='a personal access token, standard base64 of {"tid": <id>}.<40 hex characters>')
+    ]
+
+    def __post_init__(self) -> None:
+        if problem := pats.problem(self.token):
+            raise ValueError(f"token: {problem}")
+        if self.tid > MAX_SEEDED_TID:
+            raise ValueError(
+                f"token: its tid {self.tid} is above {MAX_SEEDED_TID}; minted PATs take the ids above the "
+                "highest seeded one, so give it a smaller tid"
+            )
+
+    @property
+    def tid(self) -> int:
+        return self._decoded()[0]
+
+    @property
+    def secret(self) -> str:
+        return self._decoded()[1]
+
+    def _decoded(self) -> tuple[int, str]:
+        decoded = pats.decode(self.token)
+        assert decoded is not None, "__post_init__ refused every token that does not decode"
+        return decoded
+
+
+class UserEntry(User, frozen=True):
+    """A user as the seed or config file lists them: with the personal access tokens they had before."""
+
+    access_tokens: tuple[AccessToken, ...] = msgspec.field(default=(), name=ACCESS_TOKENS)
+
+
 @dataclass(frozen=True)
 class Workspace:
     id: int
@@ -224,6 +276,16 @@ class Directory:
         for user in self.users:
             for ref in (str(user.id), user.user_name.lower(), user.email.lower()):
                 self._by_ref[ref] = user
+
+    def access_tokens(self) -> Iterator[tuple[str, User, AccessToken]]:
+        """Each seeded PAT with its owner and its place in the document, for messages."""
+        for index, user in enumerate(self.users):
+            for position, token in enumerate(getattr(user, "access_tokens", ())):
+                yield (
+                    f"users[{index}] ({user.user_name}).{ACCESS_TOKENS}[{position}] ({token.name})",
+                    user,
+                    token,
+                )
 
     def find_user(self, ref: str | int | None) -> User | None:
         """By id, userName or email (names and emails compared without case)."""
@@ -298,7 +360,7 @@ class OrganizationEntry(Entry, frozen=True):
 
 
 class DirectoryDocument(Struct, frozen=True):
-    users: tuple[User, ...] | None = None
+    users: tuple[UserEntry, ...] | None = None
     organizations: tuple[OrganizationEntry, ...] | None = None
 
 
@@ -327,26 +389,45 @@ def parse_directory(document: Mapping[str, Any], where: str) -> Directory:
             raise ConfigError(
                 f"{where}: users ({user.user_name}).defaultWorkspaceId: no workspace has that id"
             )
-    return Directory(document=copy.deepcopy(dict(document)), users=users, organizations=organizations)
+    directory = Directory(document=_without_access_tokens(document), users=users, organizations=organizations)
+    _check_access_tokens(directory, where)
+    return directory
 
 
-def merge_documents(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    """Config-file users/organizations replace seed entries with the same userName/name, else add."""
+def merge_documents(
+    base: Mapping[str, Any], extra: Mapping[str, Any], where: str = "config"
+) -> dict[str, Any]:
+    """Config-file users/organizations replace seed entries with the same userName/name, else add.
+
+    A user entry of only `userName` and `access-tokens` gives those tokens to the seed user of that
+    name instead (replacing the ones the seed gave), so a config file need not repeat the user.
+    """
     merged: dict[str, Any] = {}
     for key, identity in (("users", "userName"), ("organizations", "name")):
         entries = {entry.get(identity): entry for entry in base.get(key) or [] if isinstance(entry, Mapping)}
-        for entry in extra.get(key) or []:
-            if isinstance(entry, Mapping):
-                entries[entry.get(identity)] = entry
-            else:
+        for index, entry in enumerate(extra.get(key) or []):
+            if not isinstance(entry, Mapping):
                 entries[id(entry)] = entry
+            elif key == "users" and ACCESS_TOKENS in entry and set(entry) <= {identity, ACCESS_TOKENS}:
+                name = entry.get(identity)
+                if name not in entries:
+                    known = ", ".join(str(n) for n in entries if isinstance(n, str))
+                    raise ConfigError(
+                        f"{where}: users[{index}] ({name}): no user {name!r} to give {ACCESS_TOKENS} to; "
+                        f"name one of {known}, or give the whole user (id, userName, email, password)"
+                    )
+                entries[name] = {**entries[name], ACCESS_TOKENS: entry[ACCESS_TOKENS]}
+            else:
+                entries[entry.get(identity)] = entry
         merged[key] = list(entries.values())
     return merged
 
 
-def load_seed_document(config_document: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def load_seed_document(
+    config_document: Mapping[str, Any] | None = None, where: str = "config"
+) -> dict[str, Any]:
     seed = yaml.safe_load(SEED_FILE.read_text(encoding="utf-8"))
-    return merge_documents(seed, config_document or {})
+    return merge_documents(seed, config_document or {}, where)
 
 
 def _organization(entry: OrganizationEntry, where: str, users: Mapping[str, int]) -> Organization:
@@ -388,6 +469,36 @@ def _by_id(roles: Mapping[str, str], where: str, users: Mapping[str, int]) -> di
         if user_name not in users:
             raise ConfigError(f"{where}.{user_name}: no user with that userName")
     return {users[user_name]: role for user_name, role in roles.items()}
+
+
+def _without_access_tokens(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of the document without the users' `access-tokens`, which the store keeps hashed."""
+    stripped = copy.deepcopy(dict(document))
+    if isinstance(stripped.get("users"), list):
+        stripped["users"] = [
+            {k: v for k, v in user.items() if k != ACCESS_TOKENS} if isinstance(user, Mapping) else user
+            for user in stripped["users"]
+        ]
+    return stripped
+
+
+def _check_access_tokens(directory: Directory, where: str) -> None:
+    """What types cannot say about seeded PATs: a tid is one token's (across users), a name one per user."""
+    by_tid: dict[int, str] = {}
+    names: set[tuple[int, str]] = set()
+    for place, user, token in directory.access_tokens():
+        if token.tid in by_tid:
+            raise ConfigError(
+                f"{where}: {place}.token: tid {token.tid} is already the tid of {by_tid[token.tid]}; "
+                "every personal access token needs an id of its own"
+            )
+        if (user.id, token.name) in names:
+            raise ConfigError(
+                f"{where}: {place}.name: {user.user_name} has two tokens named {token.name!r}; "
+                "Platform keeps token names unique per user"
+            )
+        by_tid[token.tid] = place
+        names.add((user.id, token.name))
 
 
 def _unique(values: list[Any], where: str, key: str) -> None:

@@ -3,6 +3,11 @@
 Workers share state through the store. Each request starts with `sync()`, which reads the shared
 `state` row when its stamp moved (store.StateStamp), or on every request with a `database_url`; a
 worker reloads its directory, clients or keys only when their version moved.
+
+The seed (the shipped directory merged with the config file) is applied to the store whenever the
+store has not seen it: on the first start, after `POST /_mock/reset`, and after the seed changed.
+Applying it replaces the stored directory and puts the seeded personal access tokens back as the
+seed has them; between those times control-API changes and deleted PATs stay as they are.
 """
 
 from __future__ import annotations
@@ -21,10 +26,10 @@ from joserfc.jwk import RSAKey
 
 from . import keys
 from .clients import Client, load_seed_clients, parse_client, parse_clients
-from .directory import Directory, User, load_seed_document, parse_directory
+from .directory import SEED_TIME, Directory, User, load_seed_document, parse_directory
 from .errors import ConfigError
 from .settings import DATABASE_FILE, Settings, read_config_file
-from .store import SharedState, Store
+from .store import SeedConflict, SeedPat, SharedState, Store
 
 DIRECTORY_DOCUMENT = "directory"
 STAMP_FILE = "state.stamp"
@@ -47,10 +52,11 @@ class Platform:
         self.static_clients: dict[str, Client] = load_seed_clients()
         for client_id, client in parse_clients(config.get("clients"), f"{where}: clients").items():
             self.static_clients[client_id] = client
-        self.seed_document = load_seed_document(config)
-        parse_directory(
-            self.seed_document, f"directory (seed + {where})" if settings.config else "directory seed"
-        )
+        self.seed_where = f"directory (seed + {where})" if settings.config else "directory seed"
+        merged = load_seed_document(config, where)
+        self.seed = parse_directory(merged, self.seed_where)
+        self.seed_fingerprint = fingerprint(merged)  # with the seeded PATs: a changed token is a new seed
+        self.seed_document = self.seed.document  # without them: what the store keeps
         # The stamp file lives in the data dir: shared by every process that uses the default store.
         # A `database_url` may be shared more widely, so then every request reads the row.
         stamp = None if settings.database_url else settings.data_dir / STAMP_FILE
@@ -123,9 +129,7 @@ class Platform:
     def replace_directory(self, document: dict[str, Any]) -> Directory:
         """Validate, then store a changed directory document (control API)."""
         directory = parse_directory(document, "directory")
-        self.store.put_document(
-            DIRECTORY_DOCUMENT, document, fingerprint(self.seed_document), "directory_version"
-        )
+        self.store.put_document(DIRECTORY_DOCUMENT, document, self.seed_fingerprint, "directory_version")
         return directory
 
     def add_user(
@@ -168,13 +172,22 @@ class Platform:
         self._ensure_directory()
 
     def _ensure_directory(self) -> None:
-        """Seed the stored directory, or replace it when the seed (YAML/config) changed since."""
-        seed_fingerprint = fingerprint(self.seed_document)
+        """Apply the seed (directory and seeded PATs) when the store has not seen this one yet."""
         current = self.store.document(DIRECTORY_DOCUMENT)
-        if current is None or current[0] != seed_fingerprint:
+        if current is None or current[0] != self.seed_fingerprint:
+            self._seed_pats()  # first: after a crash in between, the next start applies the seed again
             self.store.put_document(
-                DIRECTORY_DOCUMENT, self.seed_document, seed_fingerprint, "directory_version"
+                DIRECTORY_DOCUMENT, self.seed_document, self.seed_fingerprint, "directory_version"
             )
+
+    def _seed_pats(self) -> None:
+        tokens = list(self.seed.access_tokens())
+        seeded = [SeedPat(token.tid, user.id, token.name, token.secret) for _, user, token in tokens]
+        try:
+            self.store.seed_pats(seeded, SEED_TIME, time.time())
+        except SeedConflict as conflict:
+            place = next(place for place, _, token in tokens if token.tid == conflict.seeded.id)
+            raise ConfigError(f"{self.seed_where}: {place}{_in_the_way(conflict)}") from None
 
     def _load_directory(self) -> Directory:
         # Between a reset's wipe and its re-seed another worker may find no document: use the seed.
@@ -188,6 +201,21 @@ def editable_document(directory: Directory) -> dict[str, Any]:
     document["users"] = list(document.get("users") or [])
     document["organizations"] = list(document.get("organizations") or [])
     return document
+
+
+def _in_the_way(conflict: SeedConflict) -> str:
+    """What a minted PAT of this store blocks and what to do, after the seeded token's place."""
+    holder = conflict.holder
+    minted = f"a personal access token minted on this mock ({holder.name!r} of user {holder.user_id})"
+    if holder.id == conflict.seeded.id:
+        return (
+            f".token: tid {holder.id} is already the id of {minted}; give the seeded token a tid above "
+            f"{conflict.highest_id}, the highest id in use, or start from an empty store (a new data dir)"
+        )
+    return (
+        f".name: {holder.name!r} is already the name of {minted}, id {holder.id}; give the seeded token "
+        "another name, or start from an empty store (a new data dir)"
+    )
 
 
 def current_platform() -> Platform:

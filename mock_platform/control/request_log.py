@@ -20,9 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
+from .. import pats
 from ..credentials import basic_credentials
 from ..live import current_platform
-from ..platform_api import pats
 from .faults import INJECTED, is_control_path
 
 SECRET_FIELDS = frozenset(

@@ -11,10 +11,10 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 
+from .. import pats
 from ..http import json_response, no_content
 from ..live import current_platform
 from ..store import DuplicateName, PatRecord
-from . import pats
 from .auth import Caller, authenticated
 from .pat_rules import pat_rules
 from .responses import ApiError, iso_date

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import current_app
 
+from .. import pats
 from ..store import PatRecord
-from . import pats
 
 PAT_RULES = "mock_platform.pat_rules"  # its key in app.extensions
 

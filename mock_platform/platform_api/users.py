@@ -10,8 +10,8 @@ from flask import Blueprint, Response, request
 from ..directory import ORG_ROLES, ComputeEnv, NotAllowed, Organization, User, Workspace
 from ..http import json_response
 from ..live import current_platform
+from ..pats import MAX_ID
 from .auth import Caller, authenticated
-from .pats import MAX_ID
 from .responses import ApiError
 
 bp = Blueprint("platform_users", __name__)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from .co_scientist import AiSession, CoScientistState, StreamView, ToolCall, Turn
 from .control import ControlState, SharedState
 from .database import Database, mark_state_changed
-from .grants import CodeRecord, DuplicateName, Grants, PatRecord, TokenRecord, digest
+from .grants import CodeRecord, DuplicateName, Grants, PatRecord, SeedConflict, SeedPat, TokenRecord, digest
 from .schema import metadata, state, storable_id
 from .sqlite import SQLiteDatabase
 from .stamp import StateStamp
@@ -29,6 +29,8 @@ __all__ = [
     "CodeRecord",
     "DuplicateName",
     "PatRecord",
+    "SeedConflict",
+    "SeedPat",
     "SharedState",
     "Store",
     "StreamView",

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, create_engine, delete, insert
+from sqlalchemy import Connection, Table, bindparam, create_engine, delete, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -103,6 +103,13 @@ class Database:
 
     def _rollback(self, conn: Connection) -> None:
         conn.rollback()
+
+    def ids_inserted(self, conn: Connection, table: Table) -> None:
+        """Rows of `table` were inserted with ids of their own: its generated ids must continue above them.
+
+        SQLite's AUTOINCREMENT and MySQL's AUTO_INCREMENT do that by themselves; a database that draws
+        ids from a sequence (PostgreSQL) moves the sequence here.
+        """
 
     def log_request(self, entry: dict, keep: int) -> None:
         """Append one entry to the request log, keeping about the last `keep`."""

@@ -4,6 +4,11 @@ The statements a login runs are built once, below, and take their values as para
 building and cache-keying a SQLAlchemy statement costs more than running it (bench/README.md has the
 figures). A code is claimed and a refresh token rotated by a conditional UPDATE in the same write
 transaction that stores the new tokens, so each succeeds once however many requests race for it.
+
+Seeded personal access tokens (a directory's `access-tokens`) are rows of `pats` whose id is the
+token's own `tid`; the `documents` row SEEDED_PATS lists those ids, so that seeding again tells
+its own rows from minted ones. Minted ids come from the table's autoincrement, which continues above
+every id inserted, so a minted PAT never takes a seeded tid.
 """
 
 from __future__ import annotations
@@ -12,11 +17,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .database import StorePart
-from .schema import codes, pats, storable_id, tokens
+from .schema import codes, documents, pats, storable_id, tokens
 
 INSERT_CODE = insert(codes)
 SELECT_CODE = select(codes).where(
@@ -47,6 +52,7 @@ ROTATE_TOKEN = (
 )
 SELECT_PAT = select(pats).where(pats.c.id == bindparam("pat_id"))
 TOUCH_PAT = update(pats).where(pats.c.id == bindparam("pat_id")).values(last_used=bindparam("now"))
+SEEDED_PATS = "seeded-pats"  # the documents row listing the ids of the seeded PATs
 
 
 def digest(secret: str) -> str:
@@ -151,6 +157,26 @@ class PatRecord:
 
 class DuplicateName(Exception):
     """A live personal access token of that user already has this name."""
+
+
+@dataclass(frozen=True)
+class SeedPat:
+    """A personal access token of the seed: its id is the token's own `tid`."""
+
+    id: int
+    user_id: int
+    name: str
+    secret: str
+
+
+class SeedConflict(Exception):
+    """A live minted PAT holds the id, or the user and name, a seeded PAT needs."""
+
+    def __init__(self, seeded: SeedPat, holder: PatRecord, highest_id: int) -> None:
+        super().__init__(f"PAT {holder.id} ({holder.name!r} of user {holder.user_id}) is in the way")
+        self.seeded = seeded
+        self.holder = holder
+        self.highest_id = highest_id
 
 
 def _revoke_tokens(conn: Connection, which: Any, now: float) -> None:
@@ -291,3 +317,37 @@ class Grants(StorePart):
             condition = and_(condition, pats.c.id == pat_id)
         with self.database.write() as conn:
             return conn.execute(update(pats).where(condition).values(deleted_at=now)).rowcount
+
+    def seed_pats(self, seeded: list[SeedPat], created: float, now: float) -> None:
+        """Make the seeded PATs exactly those of `seeded`, each live with its seed's secret and name.
+
+        Run when the store has not seen the seed (first start, after a reset, after the seed
+        changed): a seeded PAT deleted since comes back, one the seed no longer has is removed.
+        Raises SeedConflict, changing nothing, when a live minted PAT holds a seeded id or name.
+        """
+        wanted = {pat.id for pat in seeded}
+        with self.database.write() as conn:
+            row = conn.execute(select(documents.c.body).where(documents.c.name == SEEDED_PATS)).first()
+            previous = set(row.body) if row else set()
+            conn.execute(delete(pats).where(pats.c.id.in_(previous - wanted)))
+            # Out of the live-name index while seeded names move between rows; each is live again below.
+            conn.execute(update(pats).where(pats.c.id.in_(previous & wanted)).values(deleted_at=now))
+            for pat in seeded:
+                self._seed_pat(conn, pat, pat.id in previous, created)
+            conn.execute(delete(documents).where(documents.c.name == SEEDED_PATS))
+            conn.execute(insert(documents).values(name=SEEDED_PATS, fingerprint="", body=sorted(wanted)))
+            self.database.ids_inserted(conn, pats)
+
+    def _seed_pat(self, conn: Connection, pat: SeedPat, ours: bool, created: float) -> None:
+        """One seeded PAT into its row; `ours`: the row is a seeded one already (set aside, not live)."""
+        live_name = and_(pats.c.user_id == pat.user_id, pats.c.name == pat.name, pats.c.deleted_at.is_(None))
+        in_the_way = select(pats).where(or_(pats.c.id == pat.id, live_name), pats.c.deleted_at.is_(None))
+        if holder := conn.execute(in_the_way).first():
+            highest = conn.execute(select(func.max(pats.c.id))).scalar() or 0
+            raise SeedConflict(pat, PatRecord(**holder._mapping), highest)
+        values = {"user_id": pat.user_id, "name": pat.name, "secret_hash": digest(pat.secret)}
+        values |= {"date_created": created, "deleted_at": None}
+        if not ours:
+            values["last_used"] = None  # the row of a deleted minted PAT, if any: nothing of it stays
+        if not conn.execute(update(pats).where(pats.c.id == pat.id).values(values)).rowcount:
+            conn.execute(insert(pats).values(id=pat.id, **values))

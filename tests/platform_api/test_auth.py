@@ -9,7 +9,8 @@ import time
 import pytest
 import requests
 
-from mock_platform.platform_api import ApiError, pats
+from mock_platform import pats
+from mock_platform.platform_api import ApiError
 from mock_platform.platform_api.auth import authenticate
 from mock_platform.tokens import Subject, access_token_claims, sign, verify_access_token
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mock_platform.platform_api import pats
+from mock_platform import pats
 from mock_platform.platform_api.flaws import OpaqueTokenRules
 
 SECRET = "0123456789abcdef0123456789abcdef01234567"
