@@ -25,6 +25,8 @@ CLIENT_ID = "nextflow_cli"
 DEFAULT_ENDPOINT = "https://api.cloud.seqera.io"
 AUTH_FILE_NAME = "seqera-auth.config"
 INCLUDE_LINE = f"includeConfig '{AUTH_FILE_NAME}'"
+# Auth0 settings of the device-code login the ADR replaced; read by nothing since (contract §1.13).
+DEPRECATED_AUTH_VARIABLES = ("TOWER_AUTH_DOMAIN", "TOWER_AUTH_CLIENT_ID")
 
 _BLOCK_OPEN = re.compile(r"^([A-Za-z_][\w.]*)\s*\{$")
 _ASSIGNMENT = re.compile(r"^([A-Za-z_][\w.]*)\s*=\s*(.+)$")
@@ -162,6 +164,19 @@ def remove_include_line(config_file: Path) -> None:
     )
 
 
+def warn_deprecated_variables(env: Mapping[str, str]) -> None:
+    """One warning naming the Auth0 variables that are set, which change nothing any more."""
+    names = [name for name in DEPRECATED_AUTH_VARIABLES if env.get(name)]
+    if names:
+        verb, pronoun = ("is", "it") if len(names) == 1 else ("are", "them")
+        click.secho(
+            f"WARNING: {' and '.join(names)} {verb} deprecated and ignored: login goes through the Seqera "
+            f"Platform's own OIDC provider, not Auth0; unset {pronoun}.",
+            fg="yellow",
+            err=True,
+        )
+
+
 def login(
     home: NextflowHome,
     url: str | None,
@@ -170,6 +185,7 @@ def login(
     extra_params: Mapping[str, str] | None = None,
     env: Mapping[str, str] = os.environ,
 ) -> None:
+    warn_deprecated_variables(env)
     if env.get("TOWER_ACCESS_TOKEN"):
         click.secho(
             "WARNING: Authentication token is already configured via TOWER_ACCESS_TOKEN environment "
@@ -197,6 +213,7 @@ def login(
 
 def logout(home: NextflowHome, env: Mapping[str, str] = os.environ) -> None:
     """Contract §3.4 without the confirmation prompt; a failed server call does not stop the clean-up."""
+    warn_deprecated_variables(env)
     if not home.auth_file.exists():
         click.echo("No previous login found.")
         return
@@ -236,6 +253,7 @@ def _delete_pat(platform: PlatformClient, pat: str) -> None:
 
 def status(home: NextflowHome, url: str | None = None, env: Mapping[str, str] = os.environ) -> None:
     """Contract §3.5: a Setting / Value / Source table."""
+    warn_deprecated_variables(env)
     for line in format_table(status_rows(home, url, env)):
         click.echo(line)
 
