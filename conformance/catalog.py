@@ -7,7 +7,7 @@ and the production-safety selection (`--safe-only`, Slow, Mock) all read this ta
 Columns: id | title | severity | clause | mode | prod. Severity keeps the catalog's nuance
 ("MUST / SHOULD" = a MUST with SHOULD sub-checks); its first word is the case's level.
 Pointer rows (SEC-02, SEC-05) have no test of their own: the report derives them from the cases
-they point to.
+they point to. PATU-06 is this project's own addition (the ADR's verification 4), not in §2.
 """
 
 from __future__ import annotations
@@ -235,6 +235,7 @@ PATU-02 | /user/{id}/workspaces accepts the PAT | SHOULD(C) | nextflow getUserWo
 PATU-03 | lastUsed after use recorded | INFO | Seqera OpenAPI | S | Safe
 PATU-04 | PAT survives revocation of the OIDC grant | SHOULD(C) | design note (no changes to PAT runtime usage) | S | Care
 PATU-05 | Tampered PAT refused | MUST | RFC 6750 §3.1 | S | Safe
+PATU-06 | A PAT made before the upgrade (--pat) works with no OIDC login | SHOULD(C) | Nextflow ADR 20260322 Verification 4 (existing PAT in seqera-auth.config continues to work); ADR Non-goals (no removal of backward compatibility with existing PATs) | H | Safe
 PATD-01 | A PAT deletes itself: DELETE /tokens/{tid} | MUST(C) | Seqera OpenAPI DeleteToken; nextflow deleteTokenViaApi | S | Care
 PATD-02 | Deleted PAT refused | MUST | RFC 6750 §3.1 | S | Safe
 PATD-03 | Deleted PAT no longer listed | MUST | Seqera OpenAPI | S | Safe

@@ -77,6 +77,8 @@ class Options:
     transport: Transport
     login_script: LoginScript | None
     baseline: dict[str, Any] | None
+    pat: str | None = None  # a PAT that existed before the upgrade (--pat), never written in clear
+    pat_tid: int | None = None
 
     @property
     def sign_in_origins(self) -> frozenset[str]:
@@ -112,6 +114,7 @@ METAVARS = {
     "REPORT": "PATH",
     "ARTIFACTS": "DIR",
     "ACCEPT": "CASES",
+    "PAT": "TOKEN",
 }
 OPTIONS_KEY = pytest.StashKey[Options]()
 SECRETS_KEY = pytest.StashKey[Secrets]()
@@ -167,6 +170,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="alice",
     )
     add("--login-password", "LOGIN_PASSWORD", "Password typed by the form driver.", default="alice-password")
+    add(
+        "--pat",
+        "PAT",
+        "A personal access token made before the upgrade to OIDC login, from the web UI or an older "
+        "CLI (PATU-06: it must still work, with no login); the mock ships alice's legacy-ci.",
+    )
     add("--second-user", "SECOND_USER", "A second dedicated account (PATD-05); against the mock, bob.")
     add("--second-password", "SECOND_PASSWORD", "Password of the second account.")
     add(
@@ -345,6 +354,7 @@ def _options(config: pytest.Config) -> Options:
     report = get("report")
     artifacts = get("artifacts")
     accepted = {c.strip(): "accepted with --accept" for c in get("accept").split(",") if c.strip()}
+    pat = (get("pat") or "").strip() or None
     return Options(
         platform_url=platform_url,
         client_id=client_id,
@@ -377,6 +387,27 @@ def _options(config: pytest.Config) -> Options:
         transport=transport,
         login_script=script,
         baseline=baseline,
+        pat=pat,
+        pat_tid=_pat_tid(pat) if pat else None,
+    )
+
+
+def _pat_tid(pat: str) -> int:
+    """The token id Nextflow's logout reads from `--pat`; a usage error when it reads none."""
+    from .platform import decode_pat
+
+    if pat.count(".") == 2:
+        problem = "it is a JWT (an OAuth access token), not a personal access token"
+    else:
+        document, detail = decode_pat(pat)
+        tid = document.get("tid") if document is not None else None
+        if isinstance(tid, int) and not isinstance(tid, bool) and tid > 0:
+            return tid
+        head = detail.partition(".")[0]
+        problem = detail if document is None else f'its JSON {head!r} has no positive whole-number "tid"'
+    raise pytest.UsageError(
+        f"--pat: not a personal access token Nextflow can read: {problem}; give one in Platform's format, "
+        'standard base64 of {"tid": <id>}.<secret>, as Platform shows it once when it is made'
     )
 
 
@@ -392,7 +423,7 @@ def options_of(config: pytest.Config) -> Options:
         options = _options(config)
         config.stash[OPTIONS_KEY] = options
         script_secrets = options.login_script.secrets() if options.login_script else []
-        config.stash[SECRETS_KEY].add(options.password, *script_secrets)
+        config.stash[SECRETS_KEY].add(options.password, options.pat, *script_secrets)
     return config.stash[OPTIONS_KEY]
 
 
@@ -460,6 +491,8 @@ def pytest_runtestloop(session: pytest.Session) -> bool | None:
 
 def run_facts(options: Options) -> dict[str, Any]:
     facts = {"client_id": options.client_id, "login": options.login, "safe_only": options.safe_only}
+    if options.pat_tid is not None:
+        facts["pat"] = f"tid {options.pat_tid} (--pat)"
     facts |= options.transport.describe()
     if options.transport.trust.insecure:
         facts["insecure"] = True

@@ -198,6 +198,7 @@ def _facts(document: dict[str, Any]) -> list[tuple[str, str]]:
         ("Target", meta.get("target", "?")),
         ("Client", meta.get("client_id", "?")),
         ("Login driver", meta.get("login", "?") + ("; safe cases only" if meta.get("safe_only") else "")),
+        ("Existing PAT", meta.get("pat", "")),
         ("Trust", meta.get("trust", "")),
         ("Proxy", meta.get("proxy", "")),
         ("Patience", meta.get("patience", "")),

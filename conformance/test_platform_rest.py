@@ -1,7 +1,8 @@
 """PUI, PAT, PATU, PATD: the Platform REST calls of `nextflow auth` (seqera-contract.md §1.8-§1.11, §2).
 
 Every PAT is created with a name `conformance-<run>-<random>` and deleted at the end of the run by
-the `platform` fixture, whatever happened; `DELETE /tokens/delete-all` is never called.
+the `platform` fixture, whatever happened; `DELETE /tokens/delete-all` is never called. The PAT
+given with `--pat` (PATU-06) is only read with: it belongs to the operator, not to the run.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .checks import Check
 from .expectations import json_body
 from .harness import OAuth, Tokens, refresh_token_of
 from .platform import Platform, decode_pat
+from .plugin import Options
 from .target import Target
 from .test_userinfo import forged_jwt
 
@@ -395,6 +397,61 @@ def test_tampered_pat(check: Check, platform: Platform, key: str) -> None:
         response = platform.user_info(value)
         check.must(
             response.status_code in (401, 403), f"{label}: HTTP {response.status_code}", field="status"
+        )
+
+
+@pytest.fixture
+def existing_pat(options: Options) -> str:
+    if options.pat is None:
+        pytest.skip("needs a PAT made before the upgrade: --pat TOKEN (CONFORMANCE_PAT)")
+    return options.pat
+
+
+@case("PATU-06")
+def test_pat_from_before_the_upgrade(
+    existing_pat: str, check: Check, options: Options, target: Target
+) -> None:
+    """What `nextflow auth status` and `logout` do with a PAT from seqera-auth.config, without any login."""
+    platform = Platform(target.http, target.api_url, target.http.secrets)  # no `platform` fixture: no login
+    response = platform.user_info(existing_pat)
+    check.require(
+        response.status_code == 200,
+        f"/user-info refused the PAT given with --pat (HTTP {response.status_code}): if that token is "
+        "live (listed in the web UI under Your tokens), tokens made before the upgrade stopped working",
+        field="status",
+    )
+    user = user_of(response)
+    check.require(
+        isinstance(user.get("id"), int) and user.get("userName"),
+        "/user-info answered 200 without user.id and user.userName",
+        field="user",
+    )
+    check.record("user", f"{user['userName']} (id {user['id']})")
+    workspaces = platform.workspaces(existing_pat, user["id"])
+    check.should(
+        workspaces.status_code == 200,
+        f"/user/{{id}}/workspaces refused the PAT (HTTP {workspaces.status_code}); nextflow auth status calls it",
+        field="status",
+    )
+    listing = platform.list_tokens(existing_pat)
+    check.should(
+        listing.status_code == 200,
+        f"GET /tokens refused the PAT (HTTP {listing.status_code})",
+        field="status",
+    )
+    if listing.status_code == 200:
+        body = json_body(listing)
+        tokens = body.get("tokens") if isinstance(body, dict) else None
+        ids = (
+            [token.get("id") for token in tokens if isinstance(token, dict)]
+            if isinstance(tokens, list)
+            else []
+        )
+        check.should(
+            options.pat_tid in ids,
+            f"GET /tokens does not list id {options.pat_tid}, the tid in the PAT: nextflow auth logout "
+            "would delete another token, or none",
+            field="tid",
         )
 
 
