@@ -45,7 +45,10 @@ def test_the_shipped_token_works_everywhere_a_minted_pat_does(api):
     assert api.get("/compute-envs", headers=bearer(LEGACY_CI)).json()["computeEnvs"]
     organizations = api.get(api.ai("/v1/cli/organizations"), headers=bearer(LEGACY_CI))
     assert [org["org_name"] for org in organizations.json()["organizations"]] == ["acme"]
-    assert api.get(api.ai("/v1/cli/user-info"), headers=bearer(LEGACY_CI)).json()["user_name"] == "alice"
+    backend_user = api.get(api.ai("/v1/cli/user-info"), headers=bearer(LEGACY_CI)).json()["user"]
+    assert backend_user["userName"] == "alice"
+    session = api.post(api.ai("/v1/cli/sessions"), json={"cwd": "/work"}, headers=bearer(LEGACY_CI))
+    assert session.status_code == 200 and session.json()["session_id"]
 
 
 def test_it_is_listed_as_platform_lists_tokens_without_its_secret(api):
