@@ -1,8 +1,10 @@
 """The live state of one app (`Platform`): settings, store, keys, clients, directory and the mock clock.
 
-Workers share state through the store. Each request starts with `sync()`, which reads the shared
-`state` row when its stamp moved (store.StateStamp), or on every request with a `database_url`; a
-worker reloads its directory, clients or keys only when their version moved.
+Workers and replicas share state through the store. Each request starts with `sync()`, which reads
+the shared `state` row when its stamp moved (store.StateStamp), or on every request with a
+`database_url`; a worker reloads its directory, clients or keys only when their version moved.
+With a `database_url` nothing is kept in local files: the data dir is only read, for the signing
+keys and session secret of an earlier release (keys.py).
 """
 
 from __future__ import annotations
@@ -36,10 +38,11 @@ def fingerprint(document: Any) -> str:
 class Platform:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        try:
-            settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as error:
-            raise ConfigError(f"data_dir: cannot create {settings.data_dir}: {error.strerror}") from None
+        if not settings.database_url:
+            try:
+                settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as error:
+                raise ConfigError(f"data_dir: cannot create {settings.data_dir}: {error.strerror}") from None
         config = read_config_file(settings.config) if settings.config else {}
         where = str(settings.config)
         self.static_clients: dict[str, Client] = load_seed_clients()
@@ -60,8 +63,8 @@ class Platform:
                 (settings.data_dir / DATABASE_FILE).chmod(0o600)
         self._ensure_directory()
         self._lock = threading.Lock()
-        self.keyring = keys.load_or_create(settings.data_dir)
-        self.session_secret = keys.session_secret(settings.data_dir)
+        self.keyring = keys.load_or_create(self.store, settings.data_dir)
+        self.session_secret = keys.session_secret(self.store, settings.data_dir)
         self._unpublished_key: RSAKey | None = None
         self._stamp = self.store.state_stamp()
         self.state = self.store.shared_state()
@@ -87,7 +90,7 @@ class Platform:
             if fresh.clients_version != previous.clients_version:
                 self.runtime_clients = self._load_runtime_clients()
             if fresh.keys_version != previous.keys_version:
-                self.keyring = keys.load_or_create(self.settings.data_dir)
+                self.keyring = keys.load(self.store)
             self.state = fresh
             self._stamp = stamp  # last: a thread that sees this stamp must also see this state
 
@@ -134,9 +137,7 @@ class Platform:
             return self._unpublished_key
 
     def rotate_keys(self) -> keys.KeyRing:
-        self.keyring = keys.rotate(self.settings.data_dir)
-        with self.store.write() as conn:
-            self.store.bump(conn, "keys_version")
+        self.keyring = keys.rotate(self.store)
         return self.keyring
 
     def reset(self) -> None:
