@@ -29,6 +29,11 @@ from .store import SharedState, Store
 DIRECTORY_DOCUMENT = "directory"
 STAMP_FILE = "state.stamp"
 CLIENTS_DOCUMENT = "clients"
+EDIT_ATTEMPTS = 5
+
+
+class DocumentChanged(Exception):
+    """Another worker or replica changed the document an edit was based on; sync and edit again."""
 
 
 def fingerprint(document: Any) -> str:
@@ -109,11 +114,16 @@ class Platform:
 
     def register_client(self, entry: dict[str, Any]) -> Client:
         client = parse_client(entry, "client")
-        current = self.store.document(CLIENTS_DOCUMENT)
-        entries = [e for e in (current[1] if current else []) if e.get("client-id") != client.client_id]
-        entries.append(entry)
-        self.store.put_document(CLIENTS_DOCUMENT, entries, "runtime", "clients_version")
-        return client
+        for _ in range(EDIT_ATTEMPTS):
+            current = self.store.document(CLIENTS_DOCUMENT)
+            stored = current[1] if current else None
+            entries = [e for e in (stored or []) if e.get("client-id") != client.client_id]
+            entries.append(entry)
+            if self.store.put_document(
+                CLIENTS_DOCUMENT, entries, "runtime", "clients_version", replacing=stored
+            ):
+                return client
+        raise DocumentChanged("the registered clients kept changing (other replicas registering): try again")
 
     def _load_runtime_clients(self) -> dict[str, Client]:
         current = self.store.document(CLIENTS_DOCUMENT)
@@ -121,12 +131,18 @@ class Platform:
 
     # directory -----------------------------------------------------------------------------------
 
-    def replace_directory(self, document: dict[str, Any]) -> Directory:
-        """Validate, then store a changed directory document (control API)."""
+    def replace_directory(self, document: dict[str, Any], edited: Directory) -> Directory:
+        """Validate, then store a changed directory document (control API): an edit of `edited`, which
+        must still be the stored directory (else DocumentChanged)."""
         directory = parse_directory(document, "directory")
-        self.store.put_document(
-            DIRECTORY_DOCUMENT, document, fingerprint(self.seed_document), "directory_version"
-        )
+        if not self.store.put_document(
+            DIRECTORY_DOCUMENT,
+            document,
+            fingerprint(self.seed_document),
+            "directory_version",
+            replacing=edited.document,
+        ):
+            raise DocumentChanged("the directory changed while this edit was made")
         return directory
 
     def unpublished_key(self) -> RSAKey:

@@ -36,6 +36,14 @@ UrlPath = Annotated[
     ),
 ]
 Seconds = Annotated[int, Meta(gt=0, description="a positive whole number of seconds")]
+ControlToken = Annotated[
+    str,
+    Meta(
+        pattern=r"^([\x21-\x7e]{16,200})?$",
+        description="16 to 200 printable characters without spaces (it is sent as a Bearer token), "
+        "e.g. the output of `openssl rand -hex 24`",
+    ),
+]
 RegistrationToken = Annotated[
     str,
     Meta(
@@ -87,6 +95,13 @@ class Settings:
         default=True, metadata=_help("Let `login_hint=<userName|email>` sign that user in without a page.")
     )
     control_api: bool = field(default=True, metadata=_help("Serve the test-control API under /_mock/."))
+    control_token: ControlToken = field(
+        default="",
+        metadata=_help(
+            "Bearer token every /_mock/ call must send (Authorization: Bearer <token>); set it wherever more "
+            "than one person can reach the mock. Unset: the control API asks for no credentials."
+        ),
+    )
     registration_token: RegistrationToken = field(
         default="",
         metadata=_help(

@@ -58,12 +58,17 @@ class LoginFailed(Exception):
 
 
 class ControlClient:
-    """The /_mock/ API of a running mock, one method per endpoint; non-2xx answers raise ControlError."""
+    """The /_mock/ API of a running mock, one method per endpoint; non-2xx answers raise ControlError.
 
-    def __init__(self, base_url: str, timeout: float = TIMEOUT) -> None:
+    `token`: the mock's control token (MOCK_PLATFORM_CONTROL_TOKEN), sent as a Bearer token.
+    """
+
+    def __init__(self, base_url: str, timeout: float = TIMEOUT, token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.http = requests.Session()
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
 
     def call(
         self,
@@ -301,7 +306,7 @@ class RunningServer:
 
     @cached_property
     def control(self) -> ControlClient:
-        return ControlClient(self.base_url)
+        return ControlClient(self.base_url, token=self.settings.control_token or None)
 
 
 @contextmanager

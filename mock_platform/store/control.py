@@ -15,6 +15,10 @@ from .database import StorePart, mark_state_changed
 from .schema import codes, documents, faults, identity_queue, pats, request_log, state, storable_id, tokens
 
 SELECT_STATE = select(state).where(state.c.id == 1)  # every request when the stamp moved: built once
+# Taken first by writes that read before they write: one of them at a time, on any database (on
+# SQLite a write transaction holds the database anyway; on PostgreSQL this is a row lock).
+LOCK_STATE = select(state.c.id).where(state.c.id == 1).with_for_update()
+ANY_BODY = object()
 
 
 @dataclass(frozen=True)
@@ -65,11 +69,21 @@ class ControlState(StorePart):
             ).first()
         return (row.fingerprint, row.body) if row else None
 
-    def put_document(self, name: str, body: Any, fingerprint: str, version: str) -> None:
+    def put_document(
+        self, name: str, body: Any, fingerprint: str, version: str, *, replacing: Any = ANY_BODY
+    ) -> bool:
+        """Store a document and move its version. With `replacing`, only while the stored body is still
+        that one (None: no document yet): False when another worker or replica changed it meanwhile."""
         with self.database.write() as conn:
+            conn.execute(LOCK_STATE)
+            if replacing is not ANY_BODY:
+                stored = conn.execute(select(documents.c.body).where(documents.c.name == name)).scalar()
+                if stored != replacing:
+                    return False
             conn.execute(delete(documents).where(documents.c.name == name))
             conn.execute(insert(documents).values(name=name, fingerprint=fingerprint, body=body))
             self.bump(conn, version)
+        return True
 
     # identity queue ------------------------------------------------------------------------------
 
@@ -85,6 +99,7 @@ class ControlState(StorePart):
 
     def pop_identity(self, client_id: str) -> tuple[int, dict] | None:
         with self.database.write() as conn:
+            conn.execute(LOCK_STATE)  # two replicas never pop the same entry
             row = conn.execute(
                 select(identity_queue)
                 .where((identity_queue.c.client_id == client_id) | identity_queue.c.client_id.is_(None))
@@ -132,7 +147,9 @@ class ControlState(StorePart):
     def consume_fault(self, fault_id: int) -> bool:
         """Count one hit; False when the fault ran out meanwhile (another worker used the last one)."""
         with self.database.write() as conn:
-            row = conn.execute(select(faults.c.remaining).where(faults.c.id == fault_id)).first()
+            row = conn.execute(
+                select(faults.c.remaining).where(faults.c.id == fault_id).with_for_update()
+            ).first()
             if row is None:
                 return False
             if row.remaining is None:

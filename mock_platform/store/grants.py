@@ -4,6 +4,8 @@ The statements a login runs are built once, below, and take their values as para
 building and cache-keying a SQLAlchemy statement costs more than running it (bench/README.md has the
 figures). A code is claimed and a refresh token rotated by a conditional UPDATE in the same write
 transaction that stores the new tokens, so each succeeds once however many requests race for it.
+A rotation and a revocation of the same grant take the grant's first token row first: on PostgreSQL
+(READ COMMITTED) a revocation would otherwise miss the successor a concurrent rotation inserts.
 """
 
 from __future__ import annotations
@@ -44,6 +46,13 @@ ROTATE_TOKEN = (
         )
     )
     .values(refresh_rotated_at=bindparam("now"))
+)
+LOCK_GRANT = (
+    select(tokens.c.id)
+    .where(tokens.c.grant_id == bindparam("grant_id"))
+    .order_by(tokens.c.id)
+    .limit(1)
+    .with_for_update()
 )
 SELECT_PAT = select(pats).where(pats.c.id == bindparam("pat_id"))
 TOUCH_PAT = update(pats).where(pats.c.id == bindparam("pat_id")).values(last_used=bindparam("now"))
@@ -200,6 +209,7 @@ class Grants(StorePart):
         Returns None when the old refresh token was already retired: a concurrent reuse.
         """
         with self.database.write() as conn:
+            conn.execute(LOCK_GRANT, {"grant_id": values["grant_id"]})
             claimed = conn.execute(ROTATE_TOKEN, {"token_id": old_token_id, "now": now}).rowcount
             if not claimed:
                 return None
@@ -215,6 +225,7 @@ class Grants(StorePart):
 
     def revoke_grant(self, grant_id: str, now: float) -> None:
         with self.database.write() as conn:
+            conn.execute(LOCK_GRANT, {"grant_id": grant_id})
             _revoke_tokens(conn, tokens.c.grant_id == grant_id, now)
 
     def revoke_user(self, user_id: int, now: float) -> None:
