@@ -114,7 +114,9 @@ def _parse(document: str, where: str) -> KeyRing:
     try:
         keys = tuple(RSAKey.import_key(item) for item in json.loads(document)["keys"])
     except (ValueError, KeyError, TypeError) as error:
-        raise ConfigError(f"{where}: unreadable signing keys ({error}); remove them to start with a new key") from None
+        raise ConfigError(
+            f"{where}: unreadable signing keys ({error}); remove them to start with a new key"
+        ) from None
     if not keys:
         raise ConfigError(f"{where}: no signing keys; remove the empty list to start with a new key")
     return KeyRing(keys)
@@ -122,5 +124,9 @@ def _parse(document: str, where: str) -> KeyRing:
 
 def _document(keys: tuple[RSAKey, ...] | list[RSAKey]) -> str:
     return json.dumps(
-        {"keys": [{**key.as_dict(private=True), "kid": key.kid, "use": "sig", "alg": ALGORITHM} for key in keys]}
+        {
+            "keys": [
+                {**key.as_dict(private=True), "kid": key.kid, "use": "sig", "alg": ALGORITHM} for key in keys
+            ]
+        }
     )

@@ -95,8 +95,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _run(what: str, command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
+def _run(
+    what: str, command: list[str], env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(  # noqa: S603 (argv of our own: PostgreSQL's programs, fixed options)
         command, capture_output=True, text=True, timeout=120, check=False, env={**os.environ, **(env or {})}
     )
     if result.returncode != 0:
@@ -132,7 +134,7 @@ def throwaway_postgres(durable: bool = False) -> Iterator[PostgresServer]:
         yield PostgresServer(directory, port, password, run_as, bin_dir)
     finally:
         if started:
-            subprocess.run(
+            subprocess.run(  # noqa: S603 (argv of our own)
                 [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
                 capture_output=True,
                 timeout=60,

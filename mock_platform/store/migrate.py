@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, inspect, insert, select
+from sqlalchemy import Connection, insert, inspect, select
 
 from ..errors import ConfigError
 from .database import Database, mark_state_changed

@@ -53,7 +53,9 @@ def test_the_token_opens_every_endpoint_and_the_running_server_sends_it(guarded)
 
 
 def test_the_rest_of_the_mock_does_not_ask_for_it(guarded):
-    assert requests.get(f"{guarded.issuer}/.well-known/openid-configuration", timeout=TIMEOUT).status_code == 200
+    assert (
+        requests.get(f"{guarded.issuer}/.well-known/openid-configuration", timeout=TIMEOUT).status_code == 200
+    )
     assert requests.get(f"{guarded.base_url}/healthz", timeout=TIMEOUT).status_code == 200
 
 

@@ -61,7 +61,10 @@ def test_creating_the_schema_again_keeps_what_is_stored(open_store):
     [
         ("nonsense", "database_url: not a SQLAlchemy URL"),
         ("mysql+nosuchdriver://h/db", "check the dialect+driver part of the URL"),
-        ("mysql+pymysql://user:secret@127.0.0.1/db", "database_url mysql+pymysql://user:***@127.0.0.1/db: its database driver is not installed"),
+        (
+            "mysql+pymysql://user:secret@127.0.0.1/db",
+            "database_url mysql+pymysql://user:***@127.0.0.1/db: its database driver is not installed",
+        ),
     ],
 )
 def test_a_bad_database_url_is_a_config_error(url, message):
