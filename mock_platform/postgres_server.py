@@ -53,6 +53,12 @@ class PostgresServer:
                    "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, "-d", database, "-c", sql]  # fmt: skip
         return _run("psql", command, {"PGPASSWORD": self.password}).stdout
 
+    def restore(self, sql_file: Path, database: str) -> None:
+        """Run a SQL script (a pg_dump) into a database, stopping at the first error."""
+        command = [str(self.bin_dir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+                   "-p", str(self.port), "-U", USER, "-d", database, "-f", str(sql_file)]  # fmt: skip
+        _run("psql", command, {"PGPASSWORD": self.password})
+
     def create_database(self, name: str) -> str:
         self.psql(f'CREATE DATABASE "{name}"')
         return self.url(name)
