@@ -9,6 +9,7 @@ under the database's migration lock, so replicas starting together change the sc
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001"  # the schema of release 0.1.0, which made its tables without Alembic
+# Alembic logs each of its plugins at INFO as it is imported; "Running upgrade ..." is what tells.
+logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def prepare_schema(database: Database) -> None:
