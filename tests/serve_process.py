@@ -60,7 +60,7 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 20) -> No
         try:
             if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or slow on a busy machine
             pass
         time.sleep(0.05)
     raise AssertionError(f"mock-platform did not become healthy at {url} within {timeout} s")

@@ -46,14 +46,14 @@ def test_an_unreachable_server(tmp_path):
 
 def test_a_wrong_password(tmp_path, postgres_server):
     result = serve(tmp_path, postgres_server.url(password=PASSWORD))
-    assert_one_clear_error(result, tmp_path, "the server refused this user and password; check both in the URL")
+    assert_one_clear_error(
+        result, tmp_path, "the server refused this user and password; check both in the URL"
+    )
 
 
 def test_a_database_that_does_not_exist(tmp_path, postgres_server):
     result = serve(tmp_path, postgres_server.url("no_such_database"))
-    assert_one_clear_error(
-        result, tmp_path, "no such database; create it", password=postgres_server.password
-    )
+    assert_one_clear_error(result, tmp_path, "no such database; create it", password=postgres_server.password)
 
 
 def test_a_missing_driver(tmp_path):
