@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy.engine import make_url
 
 from .defects import DEFECTS
 from .errors import ConfigError
 from .live import Platform
 from .settings import ENV_PREFIX, FIELDS, Settings
+from .store.database import masked
 
 
 def settings_options(names: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -76,9 +76,10 @@ def serve(dev: bool, **flags: Any) -> None:
         app = create_app(settings)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+    state = f"state in {masked(settings.database_url)}" if settings.database_url else f"data in {settings.data_dir}"
     click.echo(
         f"mock-platform: issuer {settings.issuer} (discovery {settings.issuer}/.well-known/openid-configuration)\n"
-        f"mock-platform: listening on {settings.host}:{settings.port}, data in {settings.data_dir}"
+        f"mock-platform: listening on {settings.host}:{settings.port}, {state}"
         + (f", defects ON: {', '.join(sorted(settings.defects))}" if settings.defects else ""),
         err=True,
     )
@@ -123,7 +124,7 @@ def check_config(**flags: Any) -> None:
     platform = _platform(flags)
     settings = platform.settings
     click.echo(f"issuer: {settings.issuer}")
-    click.echo(f"store: {make_url(settings.store_url).render_as_string(hide_password=True)}")
+    click.echo(f"store: {masked(settings.store_url)}")
     for client in platform.all_clients().values():
         click.echo(
             f"client {client.client_id}: {client.token_endpoint_auth_method}, redirect "
