@@ -76,7 +76,11 @@ def serve(dev: bool, **flags: Any) -> None:
         app = create_app(settings)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
-    state = f"state in {masked(settings.database_url)}" if settings.database_url else f"data in {settings.data_dir}"
+    state = (
+        f"state in {masked(settings.database_url)}"
+        if settings.database_url
+        else f"data in {settings.data_dir}"
+    )
     click.echo(
         f"mock-platform: issuer {settings.issuer} (discovery {settings.issuer}/.well-known/openid-configuration)\n"
         f"mock-platform: listening on {settings.host}:{settings.port}, {state}"

@@ -77,7 +77,10 @@ class Settings:
     )
     data_dir: Path = field(
         default=Path(".mock-platform"),
-        metadata=_help("Directory for the signing keys, the session secret and the SQLite database."),
+        metadata=_help(
+            "Directory of the SQLite database, which holds the signing keys and session secret too; with "
+            "database_url only read, for the keys of a release before 0.2."
+        ),
     )
     config: Path | None = field(
         default=None,
@@ -85,7 +88,11 @@ class Settings:
     )
     database_url: str = field(
         default="",
-        metadata=_help("SQLAlchemy URL of the store; default a SQLite file in the data dir."),
+        metadata=_help(
+            "SQLAlchemy URL of a shared database (postgresql+psycopg://user:password@host/db, extra "
+            "`postgres`): replicas on it act as one mock, nothing is kept in local files. Default: a "
+            "SQLite file in the data dir."
+        ),
     )
     auto_login: str = field(
         default="",

@@ -57,7 +57,9 @@ def _on_fresh_directory(edit: Callable[P, R]) -> Callable[P, R]:
                 return edit(*args, **kwargs)
             except DocumentChanged:
                 platform.sync()
-        raise BadInput("the directory kept changing under this edit (other callers edit it): try again", status=409)
+        raise BadInput(
+            "the directory kept changing under this edit (other callers edit it): try again", status=409
+        )
 
     return run
 

@@ -61,5 +61,5 @@ def test_the_rest_of_the_mock_does_not_ask_for_it(guarded):
 
 @pytest.mark.parametrize("token", ["short", "has a space in the middle of it", "x" * 201])
 def test_a_weak_or_malformed_token_is_a_config_error(token):
-    with pytest.raises(ConfigError, match="control_token: use 16 to 200 printable characters"):
+    with pytest.raises(ConfigError, match="control_token: must be 16 to 200 printable characters"):
         Settings(control_token=token)

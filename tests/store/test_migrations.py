@@ -72,14 +72,14 @@ def test_a_database_of_release_0_1_0_upgrades_keeping_keys_tokens_and_pats(backe
     data_dir = tmp_path / "data"
     url = release_database(backend, data_dir, request)
     app = create_app(Settings(data_dir=data_dir, database_url=url, base_url=RELEASE_BASE_URL))
-    runtime = app.extensions["mock_platform"]
+    platform = app.extensions["mock_platform"]
     try:
-        assert revision_of(runtime.store) == SCHEMA_REVISION
-        assert schema_differences(runtime.store) == [], "the revisions must end where a new database starts"
+        assert revision_of(platform.store) == SCHEMA_REVISION
+        assert schema_differences(platform.store) == [], "the revisions must end where a new database starts"
         issued = json.loads((RELEASE / backend / "issued.json").read_text())
         client = app.test_client()
         assert issued["kid"] in [key["kid"] for key in client.get("/api/.well-known/jwks.json").json["keys"]]
-        assert runtime.session_secret == bytes.fromhex((data_dir / "session.key").read_text())
+        assert platform.session_secret == bytes.fromhex((data_dir / "session.key").read_text())
         userinfo = client.get("/api/userinfo", headers={"Authorization": f"Bearer {issued['access_token']}"})
         assert userinfo.status_code == 200 and userinfo.json["preferred_username"] == "alice"
         user_info = client.get("/api/user-info", headers={"Authorization": f"Bearer {issued['pat']}"})
@@ -98,7 +98,7 @@ def test_a_database_of_release_0_1_0_upgrades_keeping_keys_tokens_and_pats(backe
         )
         assert fresh.json["preferred_username"] == "alice"
     finally:
-        runtime.store.dispose()
+        platform.store.dispose()
 
 
 def start_together(url: str, replicas: int = 4) -> list[Store]:
@@ -158,9 +158,9 @@ def test_a_newer_schema_is_refused_and_left_alone(open_store, database_url, back
 def test_a_start_at_the_newest_revision_does_not_import_alembic(tmp_path):
     """Startup time: Alembic (and its Mako) is imported only to upgrade."""
     program = (
-        "import sys; from pathlib import Path; from mock_platform.runtime import Runtime;"
+        "import sys; from pathlib import Path; from mock_platform.live import Platform;"
         "from mock_platform.settings import Settings; settings = Settings(data_dir=Path(sys.argv[1]));"
-        "Runtime(settings); Runtime(settings);"
+        "Platform(settings); Platform(settings);"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako', 'psycopg')))"
     )
     result = subprocess.run(
