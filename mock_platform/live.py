@@ -29,7 +29,7 @@ from .store import SharedState, Store
 DIRECTORY_DOCUMENT = "directory"
 STAMP_FILE = "state.stamp"
 CLIENTS_DOCUMENT = "clients"
-EDIT_ATTEMPTS = 5
+EDIT_ATTEMPTS = 20  # each attempt that loses, loses to an edit that was stored: N editors need N at most
 
 
 class DocumentChanged(Exception):

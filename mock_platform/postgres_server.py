@@ -44,6 +44,11 @@ class PostgresServer:
     run_as: tuple[str, ...]
     bin_dir: Path
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's process id (its children are the server's other processes)."""
+        return int((self.directory / "data" / "postmaster.pid").read_text().split()[0])
+
     def url(self, database: str = "postgres", password: str | None = None) -> str:
         return f"postgresql+psycopg://{USER}:{password or self.password}@127.0.0.1:{self.port}/{database}"
 

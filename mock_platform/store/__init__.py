@@ -70,3 +70,7 @@ class Store(Grants, ControlState, StoredSecrets):
 
     def dispose(self) -> None:
         self.database.dispose()
+
+    def after_fork(self) -> None:
+        """In a forked worker: forget the parent's connections, without closing them under it."""
+        self.database.after_fork()

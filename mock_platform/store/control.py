@@ -14,7 +14,10 @@ from sqlalchemy import Connection, delete, insert, select, update
 from .database import StorePart, mark_state_changed
 from .schema import codes, documents, faults, identity_queue, pats, request_log, state, storable_id, tokens
 
-SELECT_STATE = select(state).where(state.c.id == 1)  # every request when the stamp moved: built once
+STATE_FIELDS = ("directory_version", "clients_version", "keys_version", "faults_version", "queued_identities",
+                "clock_offset")  # fmt: skip
+# every request when the stamp moved, or with no stamp: built once
+SELECT_STATE = select(*(state.c[name] for name in STATE_FIELDS)).where(state.c.id == 1)
 # Taken first by writes that read before they write: one of them at a time, on any database (on
 # SQLite a write transaction holds the database anyway; on PostgreSQL this is a row lock).
 LOCK_STATE = select(state.c.id).where(state.c.id == 1).with_for_update()
@@ -40,9 +43,9 @@ class ControlState(StorePart):
         return stamp.read() if stamp else None
 
     def shared_state(self) -> SharedState:
-        with self.database.read() as conn:
-            row = conn.execute(SELECT_STATE).one()
-        return SharedState(**{k: v for k, v in row._mapping.items() if k != "id"})
+        row = self.database.hot_row(SELECT_STATE)
+        assert row is not None, "the state row is made with the schema"
+        return SharedState(*row)
 
     def update_state(self, conn: Connection, values: dict[str, Any]) -> None:
         """Every change to the `state` row goes through here, so that the stamp moves with it."""

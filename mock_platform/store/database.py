@@ -7,11 +7,11 @@ which `open_database` in `__init__.py` picks from the URL.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, create_engine, delete, insert
+from sqlalchemy import Connection, Select, bindparam, create_engine, delete, insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
@@ -80,6 +80,9 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def after_fork(self) -> None:
+        self.engine.dispose(close=False)
+
     @contextmanager
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
@@ -119,6 +122,11 @@ class Database:
 
     def _rollback(self, conn: Connection) -> None:
         conn.rollback()
+
+    def hot_row(self, statement: Select) -> Sequence[Any] | None:
+        """The first row of a read that every request makes (a subclass may make it cheaper)."""
+        with self.read() as conn:
+            return conn.execute(statement).first()
 
     def log_request(self, entry: dict, keep: int) -> None:
         """Append one entry to the request log, keeping about the last `keep`."""
