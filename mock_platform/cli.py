@@ -108,7 +108,7 @@ def users(**flags: Any) -> None:
 
 @main.group()
 def keys() -> None:
-    """Signing keys in the data dir."""
+    """Signing keys, kept in the store (the SQLite file in the data dir, or the database_url)."""
 
 
 @keys.command("rotate")
