@@ -399,7 +399,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, help="seconds per load measurement (default 4)")
     parser.add_argument("--no-browser", action="store_true", help="skip the headless-browser logins")
     parser.add_argument("--no-conformance", action="store_true", help="skip the conformance wall times")
-    parser.add_argument("--no-shared", action="store_true", help="skip the mock on PostgreSQL (bench/shared.py)")
+    parser.add_argument(
+        "--no-shared", action="store_true", help="skip the mock on PostgreSQL (bench/shared.py)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the results")
     args = parser.parse_args()
     plan = Plan()
@@ -433,7 +435,9 @@ def main() -> None:
         measure_load(figures, plan, scratch)
         browser_note = measure_browser(figures, plan, scratch) if plan.browser else "skipped (--no-browser)"
         conformance = measure_conformance(scratch) if plan.conformance else {}
-        measured = shared.measure(plan.rounds, plan.duration, plan.warmup, scratch, log) if plan.shared else None
+        measured = (
+            shared.measure(plan.rounds, plan.duration, plan.warmup, scratch, log) if plan.shared else None
+        )
     meta = {
         "command": " ".join(["python -m bench", *sys.argv[1:]]),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
