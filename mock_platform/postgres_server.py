@@ -65,11 +65,18 @@ class PostgresServer:
         _run("psql", command, {"PGPASSWORD": self.password})
 
     def create_database(self, name: str) -> str:
-        self.psql(f'CREATE DATABASE "{name}"')
+        self._administer(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
-        self.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._administer(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def _administer(self, sql: str) -> None:
+        """A statement that cannot run in a transaction, through psycopg (no psql process to start)."""
+        import psycopg
+
+        with psycopg.connect(self.url().replace("+psycopg", ""), autocommit=True) as connection:
+            connection.execute(sql)
 
 
 def server_programs() -> Path:
