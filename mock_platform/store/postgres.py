@@ -52,9 +52,9 @@ def psycopg_url(url: str) -> str:
 class PostgresDatabase(Database):
     def __init__(self, url: str) -> None:
         super().__init__(psycopg_url(url))
+        self._sql: dict[Select, tuple[str, dict[str, Any]]] = {}
         # A pool of its own, always in autocommit: switching a pooled connection back and forth costs
         # round trips of its own.
-        self._sql: dict[Select, tuple[str, dict[str, Any]]] = {}
         self._autocommit = create_engine_for(
             self.engine.url, isolation_level="AUTOCOMMIT", **self.engine_options(url)
         )
