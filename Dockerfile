@@ -27,9 +27,11 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 RUN python -m venv /opt/venv
 WORKDIR /src
 COPY pyproject.toml ./
+# The `postgres` extra too: one image serves the SQLite default and the compose `shared` profile.
 RUN python -c 'import tomllib; project = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
-open("/tmp/requirements.txt", "w").write("\n".join(project["dependencies"])); \
-open("/tmp/requirements-test.txt", "w").write("\n".join(project["optional-dependencies"]["test"]))' \
+extras = project["optional-dependencies"]; \
+open("/tmp/requirements.txt", "w").write("\n".join(project["dependencies"] + extras["postgres"])); \
+open("/tmp/requirements-test.txt", "w").write("\n".join(extras["test"]))' \
  && /opt/venv/bin/pip install -r /tmp/requirements.txt
 
 FROM deps AS deps-test

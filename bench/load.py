@@ -7,7 +7,9 @@ phases are timed, so the figure is the token endpoint's alone, and no code waits
 expire or to be evicted from a peer's in-memory store.
 
 The parent reads the server's CPU time from /proc at the edges of each measured window, so "server
-CPU per operation" does not depend on how much of the two cores the generator itself took.
+CPU per operation" does not depend on how much of the two cores the generator itself took. A server
+may be several process trees (replicas and their database): each tree's share is kept apart, and
+client N talks to provider N modulo their number (one per replica).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class LoadResult:
     latencies: list[float]
     server_cpu: float
     client_cpu: float
+    server_cpu_parts: tuple[float, ...] = ()  # per server process tree, in the order given
 
     @property
     def rate(self) -> float:
@@ -148,9 +151,14 @@ def _redeems(provider: Provider, barrier: Barrier, stop: Any, pipe: Pipe) -> Non
         client.conn.close()
 
 
+def _cpu(roots: list[int]) -> list[float]:
+    """CPU seconds of each root's tree as it is now (a database forks a process per connection)."""
+    return [procs.cpu_seconds(procs.tree(root)) for root in roots]
+
+
 def run(
-    provider: Provider,
-    server_pid: int,
+    provider: Provider | list[Provider],
+    server_pid: int | list[int],
     *,
     clients: int,
     duration: float,
@@ -158,36 +166,42 @@ def run(
     operation: str = "login",
 ) -> LoadResult:
     """Measure `operation` ("login" or "token") with `clients` concurrent processes for `duration` s."""
+    providers = provider if isinstance(provider, list) else [provider]
+    roots = server_pid if isinstance(server_pid, list) else [server_pid]
     context = multiprocessing.get_context("fork")
     pipes, workers = [], []
     barrier = context.Barrier(clients + 1, timeout=BARRIER_TIMEOUT)
     stop = context.Value("b", 0)
     start_at = time.monotonic() + SETTLE + warmup
     stop_at = start_at + duration
-    for _ in range(clients):
+    for index in range(clients):
         receiver, sender = context.Pipe(duplex=False)
+        mine = providers[index % len(providers)]
         if operation == "login":
-            worker = context.Process(target=_logins, args=(provider, start_at, stop_at, sender))
+            worker = context.Process(target=_logins, args=(mine, start_at, stop_at, sender))
         else:
-            worker = context.Process(target=_redeems, args=(provider, barrier, stop, sender))
+            worker = context.Process(target=_redeems, args=(mine, barrier, stop, sender))
         worker.start()
         pipes.append(receiver)
         workers.append(worker)
-    server = procs.tree(server_pid)
-    window = server_cpu = 0.0
+    window = 0.0
+    parts = [0.0] * len(roots)
     if operation == "login":
         time.sleep(max(0.0, start_at - time.monotonic()))
-        cpu_start = procs.cpu_seconds(server)
+        cpu_start = _cpu(roots)
         time.sleep(max(0.0, stop_at - time.monotonic()))
-        server_cpu, window = procs.cpu_seconds(server) - cpu_start, duration
+        parts = [end - begin for end, begin in zip(_cpu(roots), cpu_start, strict=True)]
+        window = duration
     else:
         try:
             while True:
                 barrier.wait()  # A
                 barrier.wait()  # B
-                cpu_start, started = procs.cpu_seconds(server), time.monotonic()
+                cpu_start, started = _cpu(roots), time.monotonic()
                 barrier.wait()  # C
-                server_cpu += procs.cpu_seconds(server) - cpu_start
+                parts = [
+                    part + end - begin for part, end, begin in zip(parts, _cpu(roots), cpu_start, strict=True)
+                ]
                 window += time.monotonic() - started
                 stop.value = int(window >= duration)
                 barrier.wait()  # D
@@ -207,6 +221,7 @@ def run(
         errors=sum(report.errors for report in reports),
         first_error=errors[0] if errors else None,
         latencies=[latency for report in reports for latency in report.latencies],
-        server_cpu=server_cpu,
+        server_cpu=sum(parts),
         client_cpu=sum(report.cpu for report in reports),
+        server_cpu_parts=tuple(parts),
     )

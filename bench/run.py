@@ -1,6 +1,7 @@
 """`make bench`: the mock and its peers side by side, in one run, writing bench/results.md.
 
     python -m bench [--quick] [--targets mock,oauth2-mock-server,...] [--no-browser] [--no-conformance]
+                    [--no-shared]
 
 Every figure of every target comes from this one run, measured in turns (target after target,
 round after round) so that whatever else the machine is doing is spread over all of them; the
@@ -26,7 +27,7 @@ from datetime import UTC, datetime
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from . import browser, load, procs
+from . import browser, load, procs, shared
 from .load import LoadResult
 from .targets import ROOT, Running, Target, Unavailable, all_targets, start
 
@@ -43,6 +44,7 @@ class Plan:
     browser_trials: int = 10
     conformance: bool = True
     browser: bool = True
+    shared: bool = True  # the mock on PostgreSQL, one and two replicas (bench/shared.py)
 
 
 @dataclass
@@ -410,6 +412,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, help="seconds per load measurement (default 4)")
     parser.add_argument("--no-browser", action="store_true", help="skip the headless-browser logins")
     parser.add_argument("--no-conformance", action="store_true", help="skip the conformance wall times")
+    parser.add_argument(
+        "--no-shared", action="store_true", help="skip the mock on PostgreSQL (bench/shared.py)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the results")
     args = parser.parse_args()
     plan = Plan()
@@ -419,6 +424,7 @@ def main() -> None:
     plan.duration = args.duration or plan.duration
     plan.browser = not args.no_browser
     plan.conformance = not args.no_conformance
+    plan.shared = not args.no_shared
 
     chosen = all_targets()
     if args.targets:
@@ -442,6 +448,9 @@ def main() -> None:
         measure_load(figures, plan, scratch)
         browser_note = measure_browser(figures, plan, scratch) if plan.browser else "skipped (--no-browser)"
         conformance = measure_conformance(scratch) if plan.conformance else {}
+        measured = (
+            shared.measure(plan.rounds, plan.duration, plan.warmup, scratch, log) if plan.shared else None
+        )
     meta = {
         "command": " ".join(["python -m bench", *sys.argv[1:]]),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -452,6 +461,8 @@ def main() -> None:
         "browser_note": browser_note,
     }
     report = render(figures, plan, notes, conformance, meta)
+    if measured is not None:
+        report += "\n".join(shared.render(measured, plan.rounds, plan.duration)) + "\n"
     args.output.write_text(report)
     print(report)
 

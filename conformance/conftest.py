@@ -53,6 +53,8 @@ def target(
     options: Options, secrets: Secrets, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
 ) -> Iterator[Target]:
     http = Http(secrets, options.transport)
+    if options.control_token:
+        http.use_control_token(options.control_token)
     meta = pytestconfig.stash[META_KEY]
     meta.update(run_facts(options))
     if options.platform_url:

@@ -72,6 +72,7 @@ class Options:
     report: Path | None
     artifacts: Path | None
     mock_defects: frozenset[str]
+    control_token: str | None
     cases: tuple[str, ...]
     accepted: dict[str, str]
     transport: Transport
@@ -279,6 +280,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="",
     )
     add(
+        "--control-token",
+        "CONTROL_TOKEN",
+        "Bearer token for the mock's control API, when it was started with MOCK_PLATFORM_CONTROL_TOKEN.",
+    )
+    add(
         "--accept",
         "ACCEPT",
         "Case ids whose failure is a known, accepted deviation (reported, not failing).",
@@ -382,6 +388,7 @@ def _options(config: pytest.Config) -> Options:
         if artifacts
         else (Path(report).parent / "conformance-artifacts" if report else None),
         mock_defects=defects,
+        control_token=get("control_token") or None,
         cases=tuple(c.strip() for c in get("cases").split(",") if c.strip()),
         accepted=accepted,
         transport=transport,

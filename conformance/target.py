@@ -48,6 +48,16 @@ class Http:
         self.session.headers["User-Agent"] = USER_AGENT
         self.observer: Any = None
         self.refresh_tokens: set[str] = set()
+        self.control_headers: dict[str, str] = {}
+
+    def use_control_token(self, token: str) -> None:
+        self.secrets.add(token)
+        self.control_headers = {"Authorization": f"Bearer {token}"}
+
+    def control(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """A call to the mock's control API, with its token when one was given (--control-token)."""
+        headers = {**self.control_headers, **(kwargs.pop("headers", None) or {})}
+        return self.request(method, url, headers=headers, **kwargs)
 
     def request(self, method: str, url: str, *, patient: bool = True, **kwargs: Any) -> requests.Response:
         headers = {"X-Request-Id": new_request_id(), **(kwargs.pop("headers", None) or {})}
@@ -112,13 +122,13 @@ class Clock:
         if self.control_url is None:
             time.sleep(seconds)
             return
-        response = self.http.post(f"{self.control_url}/clock", json={"advance": seconds})
+        response = self.http.control("POST", f"{self.control_url}/clock", json={"advance": seconds})
         response.raise_for_status()
         self.moved += seconds
 
     def reset(self) -> None:
         if self.control_url is not None and self.moved:
-            self.http.request("DELETE", f"{self.control_url}/clock").raise_for_status()
+            self.http.control("DELETE", f"{self.control_url}/clock").raise_for_status()
             self.moved = 0.0
 
     @contextmanager
@@ -155,7 +165,7 @@ class Target:
     def control(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         if self.control_url is None:
             raise RuntimeError("the mock's control API is not available for this target")
-        return self.http.request(method, f"{self.control_url}{path}", **kwargs)
+        return self.http.control(method, f"{self.control_url}{path}", **kwargs)
 
 
 @contextmanager
@@ -184,7 +194,7 @@ def find_control(http: Http, api_url: str) -> str | None:
 
 def probe_control(http: Http, control_url: str) -> bool:
     try:
-        return http.get(f"{control_url}/clock", patient=False).status_code == 200
+        return http.control("GET", f"{control_url}/clock", patient=False).status_code == 200
     except requests.RequestException:
         return False
 

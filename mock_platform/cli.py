@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.engine import make_url
 
 from .client_check.cli import check_client
 from .defects import DEFECTS
 from .errors import ConfigError
 from .live import Platform
 from .settings import ENV_PREFIX, FIELDS, PATH_SETTINGS, Settings
+from .store.database import masked
 
 if TYPE_CHECKING:
     from .tls import ServerCertificate
@@ -81,9 +81,14 @@ def serve(dev: bool, **flags: Any) -> None:
         app = create_app(settings)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+    state = (
+        f"state in {masked(settings.database_url)}"
+        if settings.database_url
+        else f"data in {settings.data_dir}"
+    )
     click.echo(
         f"mock-platform: issuer {settings.issuer} (discovery {settings.issuer}/.well-known/openid-configuration)\n"
-        f"mock-platform: listening on {settings.host}:{settings.port}, data in {settings.data_dir}"
+        f"mock-platform: listening on {settings.host}:{settings.port}, {state}"
         + (f", defects ON: {', '.join(sorted(settings.defects))}" if settings.defects else ""),
         err=True,
     )
@@ -157,7 +162,7 @@ def users(show_tokens: bool, **flags: Any) -> None:
 
 @main.group()
 def keys() -> None:
-    """Signing keys in the data dir."""
+    """Signing keys, kept in the store (the SQLite file in the data dir, or the database_url)."""
 
 
 @keys.command("rotate")
@@ -214,7 +219,7 @@ def check_config(**flags: Any) -> None:
     platform = _platform(flags)
     settings = platform.settings
     click.echo(f"issuer: {settings.issuer}")
-    click.echo(f"store: {make_url(settings.store_url).render_as_string(hide_password=True)}")
+    click.echo(f"store: {masked(settings.store_url)}")
     for client in platform.all_clients().values():
         click.echo(
             f"client {client.client_id}: {client.token_endpoint_auth_method}, redirect "

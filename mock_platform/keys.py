@@ -1,14 +1,19 @@
-"""RSA signing keys: created once, kept in the data dir, published as JWKS; rotation keeps old keys.
+"""RSA signing keys and the session secret: created once, kept in the store, published as JWKS.
 
-`keys.json` holds private JWKs, oldest first; the last one signs. Writes go through a lock file and
-an atomic rename (files.py), so concurrent workers and `mock-platform keys rotate` agree. Keys are
+The stored `signing_keys` document holds private JWKs, oldest first; the last one signs, and a
+rotation keeps the previous ones published. A rotation is one transaction that also moves the state
+row's `keys_version`, so every worker and replica reloads the keys on its next request. Keys are
 parsed once per process and again only after a rotation.
+
+Releases before 0.2 kept both in the data dir (`keys.json`, `session.key`): a database that has
+none yet starts with those, so tokens issued before an upgrade stay valid.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -16,9 +21,12 @@ from pathlib import Path
 from joserfc.jwk import KeySet, RSAKey
 
 from .errors import ConfigError
-from .files import atomic_write, locked
+from .store import Store
 
-KEY_FILE = "keys.json"
+SIGNING_KEYS = "signing_keys"
+SESSION_SECRET = "session_secret"
+KEY_FILE = "keys.json"  # in the data dir, before 0.2
+SESSION_FILE = "session.key"  # in the data dir, before 0.2
 RETIRED_KEYS_KEPT = 3
 KEY_SIZE = 2048
 ALGORITHM = "RS256"
@@ -53,53 +61,73 @@ def new_key() -> RSAKey:
     )
 
 
-def load_or_create(data_dir: Path) -> KeyRing:
-    path = data_dir / KEY_FILE
-    if path.exists():
-        return _read(path)
-    with locked(data_dir, LOCK_FILE):
-        if not path.exists():
-            _write(path, [new_key()])
-        return _read(path)
+def load_or_create(store: Store, data_dir: Path) -> KeyRing:
+    """The stored keys; a new store starts with the data dir's keys.json of an earlier release, or a new key."""
+    legacy = data_dir / KEY_FILE
+    document = store.secret_or_create(SIGNING_KEYS, _from_file(legacy) or (lambda: _document([new_key()])))
+    return _parse(document, f"the signing keys in the store{f' (from {legacy})' if legacy.exists() else ''}")
 
 
-def rotate(data_dir: Path) -> KeyRing:
+def load(store: Store) -> KeyRing:
+    """The keys as stored now (after another worker or replica rotated them)."""
+    return _parse(store.secret(SIGNING_KEYS) or "", "the signing keys in the store")
+
+
+def rotate(store: Store) -> KeyRing:
     """Add a new signing key; keep the previous ones published (up to RETIRED_KEYS_KEPT)."""
-    with locked(data_dir, LOCK_FILE):
-        path = data_dir / KEY_FILE
-        current = list(_read(path).keys) if path.exists() else []
-        keys = [*current[-RETIRED_KEYS_KEPT:], new_key()]
-        _write(path, keys)
-        return _read(path)
-
-
-def _read(path: Path) -> KeyRing:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        keys = tuple(RSAKey.import_key(item) for item in document["keys"])
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ConfigError(
-            f"{path}: unreadable signing keys ({error}); move the file away to start with a new key"
-        ) from None
-    if not keys:
-        raise ConfigError(f"{path}: no signing keys; delete the file to start with a new key")
+    key = new_key()  # before the transaction: RSA key generation takes a while, the row lock must not
+    with store.write() as conn:
+        current = _parse(store.locked_secret(conn, SIGNING_KEYS) or "", "the signing keys in the store")
+        keys = (*current.keys[-RETIRED_KEYS_KEPT:], key)
+        store.put_secret(conn, SIGNING_KEYS, _document(keys))
+        store.bump(conn, "keys_version")
     return KeyRing(keys)
 
 
-def _write(path: Path, keys: list[RSAKey]) -> None:
-    document = {
-        "keys": [
-            {**key.as_dict(private=True), "kid": key.kid, "use": "sig", "alg": ALGORITHM} for key in keys
-        ]
-    }
-    atomic_write(path, json.dumps(document))
+def session_secret(store: Store, data_dir: Path) -> bytes:
+    """The secret that signs browser-session cookies, shared by every worker and replica, kept across restarts."""
+    legacy = data_dir / SESSION_FILE
+    value = store.secret_or_create(SESSION_SECRET, _from_file(legacy) or (lambda: os.urandom(32).hex()))
+    try:
+        return bytes.fromhex(value.strip())
+    except ValueError:
+        raise ConfigError(
+            f"the session secret in the store{f' (from {legacy})' if legacy.exists() else ''} is not hex; "
+            "remove it (mock-platform makes a new one; browser sessions end)"
+        ) from None
 
 
-def session_secret(data_dir: Path) -> bytes:
-    """The secret that signs browser-session cookies, shared by every worker and kept across restarts."""
-    path = data_dir / "session.key"
+def _from_file(path: Path) -> Callable[[], str] | None:
+    """A file of an earlier release to start a new store with, read only if the store has no value yet."""
     if not path.exists():
-        with locked(data_dir, LOCK_FILE):
-            if not path.exists():
-                atomic_write(path, os.urandom(32).hex())
-    return bytes.fromhex(path.read_text().strip())
+        return None
+
+    def read() -> str:
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot read it ({error.strerror}); fix its permissions") from None
+
+    return read
+
+
+def _parse(document: str, where: str) -> KeyRing:
+    try:
+        keys = tuple(RSAKey.import_key(item) for item in json.loads(document)["keys"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise ConfigError(
+            f"{where}: unreadable signing keys ({error}); remove them to start with a new key"
+        ) from None
+    if not keys:
+        raise ConfigError(f"{where}: no signing keys; remove the empty list to start with a new key")
+    return KeyRing(keys)
+
+
+def _document(keys: tuple[RSAKey, ...] | list[RSAKey]) -> str:
+    return json.dumps(
+        {
+            "keys": [
+                {**key.as_dict(private=True), "kid": key.kid, "use": "sig", "alg": ALGORITHM} for key in keys
+            ]
+        }
+    )

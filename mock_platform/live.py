@@ -1,8 +1,10 @@
 """The live state of one app (`Platform`): settings, store, keys, clients, directory and the mock clock.
 
-Workers share state through the store. Each request starts with `sync()`, which reads the shared
-`state` row when its stamp moved (store.StateStamp), or on every request with a `database_url`; a
-worker reloads its directory, clients or keys only when their version moved.
+Workers and replicas share state through the store. Each request starts with `sync()`, which reads
+the shared `state` row when its stamp moved (store.StateStamp), or on every request with a
+`database_url`; a worker reloads its directory, clients or keys only when their version moved.
+With a `database_url` nothing is kept in local files: the data dir is only read, for the signing
+keys and session secret of an earlier release (keys.py).
 
 The seed (the shipped directory merged with the config file) is applied to the store whenever the
 store has not seen it: on the first start, after `POST /_mock/reset`, and after the seed changed.
@@ -34,6 +36,11 @@ from .store import SeedConflict, SeedPat, SharedState, Store
 DIRECTORY_DOCUMENT = "directory"
 STAMP_FILE = "state.stamp"
 CLIENTS_DOCUMENT = "clients"
+EDIT_ATTEMPTS = 20  # each attempt that loses, loses to an edit that was stored: N editors need N at most
+
+
+class DocumentChanged(Exception):
+    """Another worker or replica changed the document an edit was based on; sync and edit again."""
 
 
 def fingerprint(document: Any) -> str:
@@ -43,10 +50,11 @@ def fingerprint(document: Any) -> str:
 class Platform:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        try:
-            settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as error:
-            raise ConfigError(f"data_dir: cannot create {settings.data_dir}: {error.strerror}") from None
+        if not settings.database_url:
+            try:
+                settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as error:
+                raise ConfigError(f"data_dir: cannot create {settings.data_dir}: {error.strerror}") from None
         config = read_config_file(settings.config) if settings.config else {}
         where = str(settings.config)
         self.static_clients: dict[str, Client] = load_seed_clients()
@@ -68,8 +76,8 @@ class Platform:
                 (settings.data_dir / DATABASE_FILE).chmod(0o600)
         self._ensure_directory()
         self._lock = threading.Lock()
-        self.keyring = keys.load_or_create(settings.data_dir)
-        self.session_secret = keys.session_secret(settings.data_dir)
+        self.keyring = keys.load_or_create(self.store, settings.data_dir)
+        self.session_secret = keys.session_secret(self.store, settings.data_dir)
         self._unpublished_key: RSAKey | None = None
         self._stamp = self.store.state_stamp()
         self.state = self.store.shared_state()
@@ -95,7 +103,7 @@ class Platform:
             if fresh.clients_version != previous.clients_version:
                 self.runtime_clients = self._load_runtime_clients()
             if fresh.keys_version != previous.keys_version:
-                self.keyring = keys.load_or_create(self.settings.data_dir)
+                self.keyring = keys.load(self.store)
             self.state = fresh
             self._stamp = stamp  # last: a thread that sees this stamp must also see this state
 
@@ -114,11 +122,16 @@ class Platform:
 
     def register_client(self, entry: dict[str, Any]) -> Client:
         client = parse_client(entry, "client")
-        current = self.store.document(CLIENTS_DOCUMENT)
-        entries = [e for e in (current[1] if current else []) if e.get("client-id") != client.client_id]
-        entries.append(entry)
-        self.store.put_document(CLIENTS_DOCUMENT, entries, "runtime", "clients_version")
-        return client
+        for _ in range(EDIT_ATTEMPTS):
+            current = self.store.document(CLIENTS_DOCUMENT)
+            stored = current[1] if current else None
+            entries = [e for e in (stored or []) if e.get("client-id") != client.client_id]
+            entries.append(entry)
+            if self.store.put_document(
+                CLIENTS_DOCUMENT, entries, "runtime", "clients_version", replacing=stored
+            ):
+                return client
+        raise DocumentChanged("the registered clients kept changing (other replicas registering): try again")
 
     def _load_runtime_clients(self) -> dict[str, Client]:
         current = self.store.document(CLIENTS_DOCUMENT)
@@ -126,10 +139,18 @@ class Platform:
 
     # directory -----------------------------------------------------------------------------------
 
-    def replace_directory(self, document: dict[str, Any]) -> Directory:
-        """Validate, then store a changed directory document (control API)."""
+    def replace_directory(self, document: dict[str, Any], edited: Directory) -> Directory:
+        """Validate, then store a changed directory document (control API): an edit of `edited`, which
+        must still be the stored directory (else DocumentChanged)."""
         directory = parse_directory(document, "directory")
-        self.store.put_document(DIRECTORY_DOCUMENT, document, self.seed_fingerprint, "directory_version")
+        if not self.store.put_document(
+            DIRECTORY_DOCUMENT,
+            document,
+            self.seed_fingerprint,
+            "directory_version",
+            replacing=edited.document,
+        ):
+            raise DocumentChanged("the directory changed while this edit was made")
         return directory
 
     def add_user(
@@ -138,16 +159,23 @@ class Platform:
         """Add a user (an entry as in directory.yml) in one validated write; its id is the next free
         one unless the entry has one. `memberships` may change the rest of the document in the same
         write. Raises ConfigError when the result is not a valid directory, and then nothing changed."""
-        document = editable_document(self.directory)
-        added = {"id": self.next_user_id(), **entry}
-        document["users"].append(added)
-        if memberships is not None:
-            memberships(document)
-        self.replace_directory(document)
-        self.sync()
-        user = self.directory.find_user(added["id"])
-        assert user is not None, "the user was just written into the document"
-        return user
+        for _ in range(EDIT_ATTEMPTS):
+            edited = self.directory
+            document = editable_document(edited)
+            added = {"id": self.next_user_id(), **entry}
+            document["users"].append(added)
+            if memberships is not None:
+                memberships(document)
+            try:
+                self.replace_directory(document, edited)
+            except DocumentChanged:
+                self.sync()  # another worker or replica stored a change first: add to that one
+                continue
+            self.sync()
+            user = self.directory.find_user(added["id"])
+            assert user is not None, "the user was just written into the document"
+            return user
+        raise DocumentChanged("the directory kept changing while a user was added (other callers edit it)")
 
     def next_user_id(self) -> int:
         # Never the id of a deleted user: tokens and browser sessions name users by id.
@@ -162,9 +190,7 @@ class Platform:
             return self._unpublished_key
 
     def rotate_keys(self) -> keys.KeyRing:
-        self.keyring = keys.rotate(self.settings.data_dir)
-        with self.store.write() as conn:
-            self.store.bump(conn, "keys_version")
+        self.keyring = keys.rotate(self.store)
         return self.keyring
 
     def reset(self) -> None:

@@ -59,7 +59,7 @@ def gunicorn_options(settings: Settings, platform: Platform, sock: socket.socket
         "threads": settings.threads,
         "worker_class": "gthread" if settings.threads > 1 else "sync",
         "preload_app": True,
-        "post_fork": lambda _server, _worker: platform.store.engine.dispose(close=False),
+        "post_fork": lambda _server, _worker: platform.store.after_fork(),
         "accesslog": None,
         "errorlog": "-",
         "loglevel": "warning",

@@ -43,6 +43,14 @@ UrlPath = Annotated[
     ),
 ]
 Seconds = Annotated[int, Meta(gt=0, description="a positive whole number of seconds")]
+ControlToken = Annotated[
+    str,
+    Meta(
+        pattern=r"^([\x21-\x7e]{16,200})?$",
+        description="16 to 200 printable characters without spaces (it is sent as a Bearer token), "
+        "e.g. the output of `openssl rand -hex 24`",
+    ),
+]
 RegistrationToken = Annotated[
     str,
     Meta(
@@ -100,7 +108,10 @@ class Settings:
     )
     data_dir: Path = field(
         default=Path(".mock-platform"),
-        metadata=_help("Directory for the signing keys, the session secret and the SQLite database."),
+        metadata=_help(
+            "Directory of the SQLite database, which holds the signing keys and session secret too; with "
+            "database_url only read, for the keys of a release before 0.2."
+        ),
     )
     config: Path | None = field(
         default=None,
@@ -108,7 +119,11 @@ class Settings:
     )
     database_url: str = field(
         default="",
-        metadata=_help("SQLAlchemy URL of the store; default a SQLite file in the data dir."),
+        metadata=_help(
+            "SQLAlchemy URL of a shared database (postgresql+psycopg://user:password@host/db, extra "
+            "`postgres`): replicas on it act as one mock, nothing is kept in local files. Default: a "
+            "SQLite file in the data dir."
+        ),
     )
     auto_login: str = field(
         default="",
@@ -118,6 +133,13 @@ class Settings:
         default=True, metadata=_help("Let `login_hint=<userName|email>` sign that user in without a page.")
     )
     control_api: bool = field(default=True, metadata=_help("Serve the test-control API under /_mock/."))
+    control_token: ControlToken = field(
+        default="",
+        metadata=_help(
+            "Bearer token every /_mock/ call must send (Authorization: Bearer <token>); set it wherever more "
+            "than one person can reach the mock. Unset: the control API asks for no credentials."
+        ),
+    )
     registration_token: RegistrationToken = field(
         default="",
         metadata=_help(

@@ -64,13 +64,20 @@ class LoginFailed(Exception):
 
 
 class ControlClient:
-    """The /_mock/ API of a running mock, one method per endpoint; non-2xx answers raise ControlError."""
+    """The /_mock/ API of a running mock, one method per endpoint; non-2xx answers raise ControlError.
 
-    def __init__(self, base_url: str, timeout: float = TIMEOUT, verify: bool | str = True) -> None:
+    `token`: the mock's control token (MOCK_PLATFORM_CONTROL_TOKEN), sent as a Bearer token.
+    """
+
+    def __init__(
+        self, base_url: str, timeout: float = TIMEOUT, token: str | None = None, verify: bool | str = True
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.verify = verify  # per request: REQUESTS_CA_BUNDLE would override a session's verify
         self.http = requests.Session()
+        if token:
+            self.http.headers["Authorization"] = f"Bearer {token}"
 
     def call(
         self,
@@ -340,7 +347,7 @@ class RunningServer:
 
     @cached_property
     def control(self) -> ControlClient:
-        return ControlClient(self.base_url, verify=self.verify)
+        return ControlClient(self.base_url, token=self.settings.control_token or None, verify=self.verify)
 
 
 @contextlib.contextmanager

@@ -7,7 +7,9 @@
 #       libatomic1, which Playwright's bundled Node.js driver links against;
 #     - NSS's certutil (Debian's libnss3-tools), with which Chromium is made to trust a private CA;
 #     - a JDK (`javac`) for the JDK-HttpClient compatibility test;
-#     - nginx, the reverse proxy of the sub-path test (started by the test itself, never as a service).
+#     - nginx, the reverse proxy of the sub-path test (started by the test itself, never as a service);
+#     - PostgreSQL's server programs (Debian's `postgresql`: initdb, pg_ctl) for the shared-database
+#       tests, which start a throwaway cluster of their own (the package's own cluster is not used).
 #
 # Uses apt-get when it is available and we are root (or have passwordless sudo); otherwise it
 # says what is missing: the venv cannot be made without it, and the tests that need a browser or a
@@ -30,6 +32,11 @@ have_nginx() {
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]
 }
 
+have_postgres() {
+  command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1 && return 0
+  compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null 2>&1
+}
+
 have_library() {
   command -v ldconfig >/dev/null 2>&1 || return 0 # not a glibc system we can inspect: assume present
   ldconfig -p 2>/dev/null | grep -q "$1"
@@ -46,6 +53,7 @@ case "$what" in
     command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
     command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
     have_nginx || missing+=(nginx)
+    have_postgres || missing+=(postgresql)
     ;;
   *)
     log "unknown argument '$what': use 'venv' or 'test'"
@@ -75,10 +83,10 @@ if [ -z "$apt" ]; then
     exit 1
   fi
   if [ "${CI:-}" = "true" ]; then
-    log "CI=true: the browser, JDK and nginx tests must run in CI, so this is an error."
+    log "CI=true: the browser, JDK, nginx and PostgreSQL tests must run in CI, so this is an error."
     exit 1
   fi
-  log "the browser, JDK and nginx tests will skip and say so; install them yourself to run everything."
+  log "the browser, JDK, nginx and PostgreSQL tests will skip and say so; install them yourself to run everything."
   exit 0
 fi
 log "installing ${missing[*]} with apt-get (a few minutes on a fresh machine)"

@@ -1,17 +1,19 @@
-"""Shared fixtures: live mock servers on ephemeral loopback ports, alone or federated, and Java
-compiled for the tests."""
+"""Shared fixtures: live mock servers on ephemeral loopback ports, alone or federated, a throwaway
+PostgreSQL server, and Java compiled for the tests."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from mock_platform.postgres_server import PostgresServer, PostgresUnavailable, throwaway_postgres
 from mock_platform.testing import Federation, RunningServer, run_federated, run_server
 
 
@@ -80,3 +82,33 @@ def compile_java(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], P
         return classes
 
     return compile_source
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL cluster of its own for the session (initdb + pg_ctl in a temporary directory).
+
+    Without PostgreSQL's server programs the tests that need it skip, and fail when CI=true.
+    """
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(throwaway_postgres())
+        except PostgresUnavailable as error:
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"PostgreSQL is needed in CI: {error}", pytrace=False)
+            pytest.skip(f"no PostgreSQL here: {error}")
+        yield server
+
+
+@pytest.fixture
+def new_postgres_database(postgres_server: PostgresServer) -> Iterator[Callable[[], str]]:
+    """`new_postgres_database()`: the URL of a new, empty database, dropped after the test."""
+    names: list[str] = []
+
+    def create() -> str:
+        names.append(f"test_{uuid.uuid4().hex[:12]}")
+        return postgres_server.create_database(names[-1])
+
+    yield create
+    for name in names:
+        postgres_server.drop_database(name)

@@ -1,21 +1,46 @@
-"""Who may call the control API: programs (tests, curl, other containers), never a web page.
+"""Who may call the control API: programs (tests, curl, other containers), never a web page, and on a
+shared deployment only those that know its token.
 
-The control API takes no credentials, so two browser tricks must not reach it: a cross-site form
-or fetch POST from any page the developer has open (CSRF; every port of 127.0.0.1 is one "site"
-to a browser, so SameSite cookies do not help), and DNS rebinding, where a host name of the
-attacker's resolves to 127.0.0.1 and its page becomes same-origin with the mock.
+With `control_token` set, every call must send `Authorization: Bearer <token>`: anyone else who can
+connect could read every password, mint tokens for any user and inject faults. Without it the
+control API takes no credentials (a developer's own loopback mock), so two browser tricks must not
+reach it: a cross-site form or fetch POST from any page the developer has open (CSRF; every port of
+127.0.0.1 is one "site" to a browser, so SameSite cookies do not help), and DNS rebinding, where a
+host name of the attacker's resolves to 127.0.0.1 and its page becomes same-origin with the mock.
 """
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import Response, request
 
+from ..credentials import presented_token
+from ..http import challenge_header, message_error
 from ..live import current_platform
 from ..web_origin import foreign_origin
 from .inputs import BadInput
+
+CONTROL_REALM = "mock-platform control API"
+
+
+def require_control_token() -> Response | None:
+    """before_request of the control blueprint: with control_token set, 401 unless the call sends it."""
+    expected = current_platform().settings.control_token
+    if not expected:
+        return None
+    presented = presented_token()
+    if presented is not None and hmac.compare_digest(presented.encode(), expected.encode()):
+        return None
+    problem = "sends no Bearer token" if presented is None else "sends a token that is not this server's"
+    return message_error(
+        401,
+        f"this call {problem}: the control API of this server needs Authorization: Bearer <token>, the "
+        "control_token it was started with (MOCK_PLATFORM_CONTROL_TOKEN)",
+        {"WWW-Authenticate": challenge_header(realm=CONTROL_REALM)},
+    )
 
 
 def refuse_web_pages() -> None:

@@ -2,20 +2,23 @@
 
 Every change edits a copy of the directory document and goes through `platform.replace_directory`,
 which validates it exactly as the seed YAML is validated, so a change either applies whole or not
-at all. Memberships are given per user here, and written into the organizations' `members` and the
+at all. It is stored only if nobody changed the directory since it was read (another worker or
+replica): else the edit is made again on the fresh directory. Memberships are given per user here, and written into the organizations' `members` and the
 workspaces' `participants`, where the document keeps them.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import msgspec
 from msgspec import Meta
 
 from ..directory import Directory, OrgRole, User, WorkspaceRole
 from ..errors import ConfigError
-from ..live import Platform, editable_document
+from ..live import EDIT_ATTEMPTS, DocumentChanged, Platform, editable_document
 from ..validation import unknown_names
 from .inputs import BadInput, Body, json_excerpt, read
 
@@ -37,6 +40,31 @@ class Memberships(Body):
 
 
 MEMBERSHIPS = tuple(field.encode_name for field in msgspec.structs.fields(Memberships))
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _on_fresh_directory(edit: Callable[P, R]) -> Callable[P, R]:
+    """Run an edit again, on the directory as stored now, when another worker or replica stored a change first."""
+
+    @functools.wraps(edit)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        platform = args[0]
+        assert isinstance(platform, Platform)
+        for _ in range(EDIT_ATTEMPTS):
+            try:
+                return edit(*args, **kwargs)
+            except DocumentChanged:
+                platform.sync()
+        raise _kept_changing()
+
+    return run
+
+
+def _kept_changing() -> BadInput:
+    return BadInput(
+        "the directory kept changing under this edit (other callers edit it): try again", status=409
+    )
 
 
 def user_view(directory: Directory, user: User) -> dict[str, Any]:
@@ -68,7 +96,8 @@ def create_user(platform: Platform, document: dict[str, Any], where: str = "") -
     user_name = document.get("userName")
     if not isinstance(user_name, str) or not user_name:
         raise BadInput(f"{_at(where, 'userName')}: required, the new user's login name")
-    if platform.directory.find_user(user_name) is not None:
+    directory = platform.directory
+    if directory.find_user(user_name) is not None:
         raise BadInput(
             f"{_at(where, 'userName')}: user {user_name!r} already exists; "
             f"change it with PUT /_mock/users/{user_name}",
@@ -83,11 +112,15 @@ def create_user(platform: Platform, document: dict[str, Any], where: str = "") -
         )
     except ConfigError as error:
         raise BadInput(str(error)) from None
+    except DocumentChanged:
+        raise _kept_changing() from None
 
 
+@_on_fresh_directory
 def update_user(platform: Platform, user_name: str, document: dict[str, Any]) -> tuple[User, bool]:
     """Change the fields given (null clears one); a userName nobody has yet is created."""
-    user = platform.directory.find_user(user_name)
+    directory = platform.directory
+    user = directory.find_user(user_name)
     named = document.get("userName")
     if named is not None and (not isinstance(named, str) or named.lower() != user_name.lower()):
         raise BadInput(
@@ -96,7 +129,7 @@ def update_user(platform: Platform, user_name: str, document: dict[str, Any]) ->
     if user is None:
         return create_user(platform, {**document, "userName": user_name}), True
     memberships = _memberships(document, tuple(key for key in USER_KEYS if key != "id"), "")
-    edited = editable_document(platform.directory)
+    edited = editable_document(directory)
     entry = next(item for item in edited["users"] if item.get("userName") == user.user_name)
     for key, value in document.items():
         if key not in USER_KEYS or key == "userName":
@@ -106,18 +139,20 @@ def update_user(platform: Platform, user_name: str, document: dict[str, Any]) ->
         else:
             entry[key] = value
     _apply_memberships(edited, user.user_name, memberships, "")
-    return _replace(platform, edited, user.user_name), False
+    return _replace(platform, directory, edited, user.user_name), False
 
 
+@_on_fresh_directory
 def delete_user(platform: Platform, user_name: str) -> User:
-    user = platform.directory.find_user(user_name)
+    directory = platform.directory
+    user = directory.find_user(user_name)
     if user is None:
         raise BadInput(f"no user {user_name!r}", status=404)
-    edited = editable_document(platform.directory)
+    edited = editable_document(directory)
     edited["users"] = [item for item in edited["users"] if item.get("userName") != user.user_name]
     for org in edited["organizations"]:
         _remove_member(org, user.user_name)
-    _store(platform, edited)
+    _store(platform, directory, edited)
     platform.store.revoke_user(user.id, platform.now())
     return user
 
@@ -188,16 +223,16 @@ def _remove_member(org: dict[str, Any], user_name: str) -> None:
         workspace["participants"] = {name: role for name, role in participants.items() if name != user_name}
 
 
-def _store(platform: Platform, edited: dict[str, Any]) -> None:
+def _store(platform: Platform, directory: Directory, edited: dict[str, Any]) -> None:
     try:
-        platform.replace_directory(edited)
+        platform.replace_directory(edited, directory)
     except ConfigError as error:
         raise BadInput(str(error)) from None
     platform.sync()
 
 
-def _replace(platform: Platform, edited: dict[str, Any], user_name: str) -> User:
-    _store(platform, edited)
+def _replace(platform: Platform, directory: Directory, edited: dict[str, Any], user_name: str) -> User:
+    _store(platform, directory, edited)
     user = platform.directory.find_user(user_name)
     assert user is not None, "the user was just written into the document"
     return user

@@ -11,12 +11,13 @@ from msgspec import Meta
 
 from ..errors import ConfigError
 from ..http import json_response, message_error, never_cached
-from ..live import Platform, current_platform
+from ..live import DocumentChanged, Platform, current_platform
 from . import faults, identity, minting, users
-from .guard import refuse_web_pages
+from .guard import refuse_web_pages, require_control_token
 from .inputs import BadInput, Body, Duration, json_body, read, seconds
 
 bp = Blueprint("control", __name__)
+bp.before_request(require_control_token)
 bp.before_request(refuse_web_pages)
 bp.after_request(never_cached)
 
@@ -31,6 +32,11 @@ def bad_input(error: BadInput) -> Response:
 @bp.errorhandler(ConfigError)
 def bad_config(error: ConfigError) -> Response:
     return message_error(400, str(error))
+
+
+@bp.errorhandler(DocumentChanged)
+def document_changed(error: DocumentChanged) -> Response:
+    return message_error(409, str(error))
 
 
 @bp.get("/")

@@ -2,10 +2,12 @@
 
 Everything that must be shared by gunicorn workers or survive a restart lives here: codes, tokens,
 personal access tokens, the directory and runtime clients, and the control-API state. One module per
-job: `schema` (the tables), `database` (engine and transactions on any database), `sqlite` (what SQLite
-does differently), `stamp` (how the workers of one host see a change), and the parts `Store` is made
-of: `grants` (codes, tokens, personal access tokens), `control` (the state row and clock,
-documents, identity queue, faults, request log, reset) and `co_scientist` (the Seqera CLI's sessions).
+job: `schema` (the tables), `migrate` (new, older and newer databases at start), `database` (engine
+and transactions on any database), `sqlite` and `postgres` (what each does differently), `stamp` (how
+the workers of one host see a change), and the parts `Store` is made of: `grants` (codes, tokens,
+personal access tokens), `control` (the state row and clock, documents, identity queue, faults,
+request log, reset), `co_scientist` (the Seqera CLI's sessions) and `secrets` (signing keys,
+session secret).
 """
 
 from __future__ import annotations
@@ -13,14 +15,18 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from .co_scientist import AiSession, CoScientistState, StreamView, ToolCall, Turn
 from .control import ControlState, SharedState
-from .database import Database, mark_state_changed
+from .database import Database
 from .grants import CodeRecord, DuplicateName, Grants, PatRecord, SeedConflict, SeedPat, TokenRecord, digest
-from .schema import metadata, state, storable_id
+from .migrate import prepare_schema
+from .postgres import PostgresDatabase, is_postgres
+from .schema import storable_id
+from .secrets import StoredSecrets
 from .sqlite import SQLiteDatabase
 from .stamp import StateStamp
 
@@ -43,12 +49,15 @@ __all__ = [
 
 
 def open_database(url: str, stamp: StateStamp | None) -> Database:
-    """The plumbing for the database `url` names: SQLite's own, or the portable path for any other."""
-    database_class = SQLiteDatabase if url.startswith("sqlite") else Database
-    return database_class(url, stamp)
+    """The plumbing for the database `url` names: SQLite's or PostgreSQL's own, else the portable path."""
+    if url.startswith("sqlite"):
+        return SQLiteDatabase(url, stamp)
+    if is_postgres(url):
+        return PostgresDatabase(url)  # shared across hosts: no stamp file
+    return Database(url, stamp)
 
 
-class Store(Grants, ControlState, CoScientistState):
+class Store(Grants, ControlState, CoScientistState, StoredSecrets):
     def __init__(self, url: str, stamp: Path | None = None) -> None:
         """`stamp`: the stamp file, when every process that writes this database shares it."""
         super().__init__(open_database(url, StateStamp(stamp) if stamp else None))
@@ -61,11 +70,15 @@ class Store(Grants, ControlState, CoScientistState):
         return self.database.write()
 
     def create_schema(self) -> None:
-        with self.database.write() as conn:
-            metadata.create_all(conn)
-            if conn.execute(select(state.c.id)).first() is None:
-                conn.execute(insert(state).values(id=1))
-                mark_state_changed(conn)
+        """Make, upgrade or accept the database's schema; a database that cannot be used is a ConfigError."""
+        try:
+            prepare_schema(self.database)
+        except DBAPIError as error:
+            raise self.database.unusable(error) from None
 
     def dispose(self) -> None:
         self.database.dispose()
+
+    def after_fork(self) -> None:
+        """In a forked worker: forget the parent's connections, without closing them under it."""
+        self.database.after_fork()

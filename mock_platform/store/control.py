@@ -12,9 +12,16 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from .database import StorePart, mark_state_changed
-from .schema import documents, faults, identity_queue, metadata, request_log, state, storable_id
+from .schema import documents, faults, identity_queue, metadata, request_log, secrets, state, storable_id
 
-SELECT_STATE = select(state).where(state.c.id == 1)  # every request when the stamp moved: built once
+STATE_FIELDS = ("directory_version", "clients_version", "keys_version", "faults_version", "queued_identities",
+                "clock_offset")  # fmt: skip
+# every request when the stamp moved, or with no stamp: built once
+SELECT_STATE = select(*(state.c[name] for name in STATE_FIELDS)).where(state.c.id == 1)
+# Taken first by writes that read before they write: one of them at a time, on any database (on
+# SQLite a write transaction holds the database anyway; on PostgreSQL this is a row lock).
+LOCK_STATE = select(state.c.id).where(state.c.id == 1).with_for_update()
+ANY_BODY = object()
 
 
 @dataclass(frozen=True)
@@ -36,9 +43,9 @@ class ControlState(StorePart):
         return stamp.read() if stamp else None
 
     def shared_state(self) -> SharedState:
-        with self.database.read() as conn:
-            row = conn.execute(SELECT_STATE).one()
-        return SharedState(**{k: v for k, v in row._mapping.items() if k != "id"})
+        row = self.database.hot_row(SELECT_STATE)
+        assert row is not None, "the state row is made with the schema"
+        return SharedState(*row)
 
     def update_state(self, conn: Connection, values: dict[str, Any]) -> None:
         """Every change to the `state` row goes through here, so that the stamp moves with it."""
@@ -65,11 +72,21 @@ class ControlState(StorePart):
             ).first()
         return (row.fingerprint, row.body) if row else None
 
-    def put_document(self, name: str, body: Any, fingerprint: str, version: str) -> None:
+    def put_document(
+        self, name: str, body: Any, fingerprint: str, version: str, *, replacing: Any = ANY_BODY
+    ) -> bool:
+        """Store a document and move its version. With `replacing`, only while the stored body is still
+        that one (None: no document yet): False when another worker or replica changed it meanwhile."""
         with self.database.write() as conn:
+            conn.execute(LOCK_STATE)
+            if replacing is not ANY_BODY:
+                stored = conn.execute(select(documents.c.body).where(documents.c.name == name)).scalar()
+                if stored != replacing:
+                    return False
             conn.execute(delete(documents).where(documents.c.name == name))
             conn.execute(insert(documents).values(name=name, fingerprint=fingerprint, body=body))
             self.bump(conn, version)
+        return True
 
     # identity queue ------------------------------------------------------------------------------
 
@@ -85,6 +102,7 @@ class ControlState(StorePart):
 
     def pop_identity(self, client_id: str) -> tuple[int, dict] | None:
         with self.database.write() as conn:
+            conn.execute(LOCK_STATE)  # two replicas never pop the same entry
             row = conn.execute(
                 select(identity_queue)
                 .where((identity_queue.c.client_id == client_id) | identity_queue.c.client_id.is_(None))
@@ -132,7 +150,9 @@ class ControlState(StorePart):
     def consume_fault(self, fault_id: int) -> bool:
         """Count one hit; False when the fault ran out meanwhile (another worker used the last one)."""
         with self.database.write() as conn:
-            row = conn.execute(select(faults.c.remaining).where(faults.c.id == fault_id)).first()
+            row = conn.execute(
+                select(faults.c.remaining).where(faults.c.id == fault_id).with_for_update()
+            ).first()
             if row is None:
                 return False
             if row.remaining is None:
@@ -183,13 +203,14 @@ class ControlState(StorePart):
     # reset ---------------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget everything but the schema and the signing keys (POST /_mock/reset).
+        """Forget everything but the schema, the signing keys and the session secret (POST /_mock/reset).
 
-        Every table but `state` is emptied, dependent tables first, so a new table is never forgotten.
+        Every table but `state` and `secrets` is emptied, dependent tables first, so a new table is
+        never forgotten.
         """
         with self.database.write() as conn:
             for table in reversed(metadata.sorted_tables):
-                if table is not state:
+                if table not in (state, secrets):
                     conn.execute(delete(table))
             self.update_state(conn, {"clock_offset": 0.0, "queued_identities": 0})
             self.bump(conn, "clients_version", "faults_version")

@@ -1,19 +1,19 @@
 """The plumbing every part of the store goes through: the engine, transactions, request-log appends.
 
 `Database` is the portable path: SQLAlchemy's own transactions, on any database SQLAlchemy speaks.
-Everything particular to one database lives in a subclass of its own (`sqlite.py`), which
-`open_database` in `__init__.py` picks from the URL.
+Everything particular to one database lives in a subclass of its own (`sqlite.py`, `postgres.py`),
+which `open_database` in `__init__.py` picks from the URL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, create_engine, delete, insert
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy import Connection, Select, Table, bindparam, create_engine, delete, insert
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from ..errors import ConfigError
 from .schema import request_log
@@ -30,7 +30,15 @@ def mark_state_changed(conn: Connection) -> None:
     conn.info[STATE_CHANGED] = True
 
 
-def create_engine_for(url: str, **options: Any) -> Engine:
+def masked(url: str) -> str:
+    """The URL as errors and logs show it: the password as ***."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a URL)"
+
+
+def create_engine_for(url: str, driver_hint: str = "pip install it", **options: Any) -> Engine:
     try:
         return create_engine(url, **options)
     except NoSuchModuleError as error:
@@ -42,8 +50,8 @@ def create_engine_for(url: str, **options: Any) -> Engine:
         ) from None
     except ImportError as error:
         raise ConfigError(
-            f"database_url: its database driver is not installed ({error}); pip install it, or leave "
-            "database_url unset for the SQLite file in the data dir"
+            f"database_url {masked(url)}: its database driver is not installed ({error}); {driver_hint}, "
+            "or leave database_url unset for the SQLite file in the data dir"
         ) from None
 
 
@@ -55,14 +63,25 @@ class Database:
 
     def __init__(self, url: str, stamp: StateStamp | None = None) -> None:
         self.stamp = stamp
+        self.name = f"database_url {masked(url)}"
         self.engine = create_engine_for(url, **self.engine_options(url))
         self._write_lock: AbstractContextManager[Any] = nullcontext()
 
     def engine_options(self, url: str) -> dict[str, Any]:
         return {}
 
+    def lock_for_migration(self, conn: Connection) -> None:
+        """Inside a write: keep other processes from changing the schema until it commits."""
+
+    def unusable(self, error: DBAPIError) -> ConfigError:
+        """The error at start when the database cannot be reached or used: what went wrong, what to do."""
+        return ConfigError(f"{self.name}: cannot use the database ({driver_message(error)})")
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+    def after_fork(self) -> None:
+        self.engine.dispose(close=False)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -111,12 +130,22 @@ class Database:
         ids from a sequence (PostgreSQL) moves the sequence here.
         """
 
+    def hot_row(self, statement: Select) -> Sequence[Any] | None:
+        """The first row of a read that every request makes (a subclass may make it cheaper)."""
+        with self.read() as conn:
+            return conn.execute(statement).first()
+
     def log_request(self, entry: dict, keep: int) -> None:
         """Append one entry to the request log, keeping about the last `keep`."""
         with self.write() as conn:
             new_id = conn.execute(INSERT_REQUEST, {"entry": entry}).inserted_primary_key[0]
             if new_id % PRUNE_REQUESTS_EVERY == 0:
                 conn.execute(PRUNE_REQUESTS, {"last_dropped": new_id - keep})
+
+
+def driver_message(error: DBAPIError) -> str:
+    """The driver's own words, on one line."""
+    return " ".join(str(error.orig).split()) if error.orig is not None else str(error)
 
 
 class StorePart:

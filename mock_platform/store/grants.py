@@ -9,6 +9,9 @@ Seeded personal access tokens (a directory's `access-tokens`) are rows of `pats`
 token's own `tid`; the `documents` row SEEDED_PATS lists those ids, so that seeding again tells
 its own rows from minted ones. Minted ids come from the table's autoincrement, which continues above
 every id inserted, so a minted PAT never takes a seeded tid.
+
+A rotation and a revocation of the same grant take the grant's first token row first: on PostgreSQL
+(READ COMMITTED) a revocation would otherwise miss the successor a concurrent rotation inserts.
 """
 
 from __future__ import annotations
@@ -49,6 +52,13 @@ ROTATE_TOKEN = (
         )
     )
     .values(refresh_rotated_at=bindparam("now"))
+)
+LOCK_GRANT = (
+    select(tokens.c.id)
+    .where(tokens.c.grant_id == bindparam("grant_id"))
+    .order_by(tokens.c.id)
+    .limit(1)
+    .with_for_update()
 )
 SELECT_PAT = select(pats).where(pats.c.id == bindparam("pat_id"))
 TOUCH_PAT = update(pats).where(pats.c.id == bindparam("pat_id")).values(last_used=bindparam("now"))
@@ -226,6 +236,7 @@ class Grants(StorePart):
         Returns None when the old refresh token was already retired: a concurrent reuse.
         """
         with self.database.write() as conn:
+            conn.execute(LOCK_GRANT, {"grant_id": values["grant_id"]})
             claimed = conn.execute(ROTATE_TOKEN, {"token_id": old_token_id, "now": now}).rowcount
             if not claimed:
                 return None
@@ -241,6 +252,7 @@ class Grants(StorePart):
 
     def revoke_grant(self, grant_id: str, now: float) -> None:
         with self.database.write() as conn:
+            conn.execute(LOCK_GRANT, {"grant_id": grant_id})
             _revoke_tokens(conn, tokens.c.grant_id == grant_id, now)
 
     def revoke_user(self, user_id: int, now: float) -> None:

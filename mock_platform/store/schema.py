@@ -1,6 +1,11 @@
 """The tables, in SQLAlchemy Core, for any database SQLAlchemy speaks.
 
-Secrets are stored as SHA-256 digests (`*_hash` columns), never in clear.
+Secrets the mock hands out are stored as SHA-256 digests (`*_hash` columns), never in clear; the
+secrets it keeps for itself (signing keys, the session secret) are in `secrets`, in clear.
+
+A new database is made from these tables and stamped with SCHEMA_REVISION; a database made by an
+earlier release is brought here by the Alembic revisions in `migrations/` (see its README), so every
+change to a table here needs a revision there, and SCHEMA_REVISION names the newest.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from sqlalchemy import (
     Table,
     Text,
 )
+
+SCHEMA_REVISION = "0003"
 
 metadata = MetaData()
 
@@ -191,6 +198,24 @@ ai_control = Table(
 )
 
 
+# What the mock keeps for itself: `signing_keys` (the private JWKs, oldest first) and `session_secret`.
+secrets = Table(
+    "secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Alembic's own table, as Alembic makes it, so that a new database is complete and stamped at once.
+alembic_version = Table(
+    "alembic_version",
+    metadata,
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
+
+
 def storable_id(value: int) -> bool:
-    """Whether an id from a URL fits a 64-bit INTEGER column; no stored row has any other id."""
-    return -(2**63) <= value < 2**63
+    """Whether an id from a URL fits every database's INTEGER column (PostgreSQL's is 32-bit); no
+    stored row has any other id."""
+    return -(2**31) <= value < 2**31

@@ -52,6 +52,7 @@ class SQLiteDatabase(Database):
         # The request log's own connections must open the same database: only a file can be shared.
         database = self.engine.url.database
         self._log_file = database if database not in (None, "", ":memory:") else None
+        self.name = f"database {self._log_file or url}"
 
     def engine_options(self, url: str) -> dict[str, Any]:
         options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}

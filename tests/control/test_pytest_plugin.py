@@ -38,6 +38,12 @@ def test_the_next_test_gets_it_reset_on_the_same_server(mock_platform, oidc_logi
     assert (userinfo["sub"], userinfo["role"]) == ("1002", "admin")
 
 
+@pytest.mark.settings(control_token="downstream-control-token")
+def test_a_server_with_a_control_token_gets_it_sent(mock_platform):
+    assert requests.get(mock_platform.base_url + "/_mock/users", timeout=10).status_code == 401
+    assert mock_platform.control.users()[0]["userName"] == "alice"
+
+
 @pytest.mark.settings(api_path="", access_token_lifetime=60)
 def test_the_settings_marker_gives_a_test_its_own_server(mock_platform, oidc_login):
     assert mock_platform.port not in SERVERS
@@ -94,7 +100,7 @@ def test_the_fixtures_work_in_a_downstream_project(tmp_path):
     result = run_downstream(tmp_path, DOWNSTREAM_TESTS)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "5 passed" in result.stdout
+    assert "6 passed" in result.stdout
 
 
 @pytest.mark.browser

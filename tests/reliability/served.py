@@ -79,7 +79,7 @@ def start(data_dir: Path, *args: str, base_url: str | None = None, port: int | N
     served = Served(data_dir, port, base_url, process, log)
     try:
         wait_healthy(f"http://127.0.0.1:{port}", process, timeout=60)
-    except AssertionError:
+    except Exception:  # not healthy in time, or the health check itself failed: never leave it running
         served.stop()
         raise AssertionError(f"mock-platform did not start: {served.log_text()[-2000:]}") from None
     return served

@@ -1,4 +1,6 @@
-"""A real store on a SQLite file in tmp_path, opened as `Platform` opens it: database file and stamp."""
+"""A real store on a SQLite file in tmp_path or on a database of a throwaway PostgreSQL server, opened
+as `Platform` opens it. Every test runs on both unless it names its `backend`; two stores opened on
+one database are two workers (SQLite: sharing the stamp file) or two replicas (PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -13,13 +15,27 @@ from mock_platform.store import Store
 NOW = 1_700_000_000.0
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture
-def open_store(tmp_path: Path) -> Iterator[Callable[..., Store]]:
-    """Opens stores on one database file and stamp, as each worker process does; disposes of them after."""
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return request.getfixturevalue("new_postgres_database")()
+
+
+@pytest.fixture
+def open_store(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Store]]:
+    """Opens stores on the test's database (SQLite: and its stamp), as each worker or replica does."""
     with ExitStack() as stack:
 
-        def open_one(url: str = f"sqlite:///{tmp_path / 'store.db'}", *, stamped: bool = True) -> Store:
-            store = Store(url, tmp_path / "state.stamp" if stamped else None)
+        def open_one(url: str | None = None, *, stamped: bool = True) -> Store:
+            url = url or database_url
+            stamp = tmp_path / "state.stamp" if stamped and url.startswith("sqlite") else None
+            store = Store(url, stamp)
             stack.callback(store.dispose)
             store.create_schema()
             return store

@@ -73,9 +73,14 @@ def test_a_document_is_replaced_and_its_version_moves(store):
     assert store.shared_state().directory_version == 2
 
 
-@pytest.mark.parametrize("in_memory", [False, True], ids=["file", "in-memory"])
+@pytest.mark.parametrize(
+    ("backend", "in_memory"),
+    [("sqlite", False), ("sqlite", True), ("postgresql", False)],
+    ids=["sqlite-file", "sqlite-in-memory", "postgresql"],
+)
 def test_the_request_log_keeps_the_last_entries(open_store, in_memory):
-    """A file takes the SQLite fast path (connections of its own); `sqlite://` the transaction path."""
+    """A SQLite file takes the fast path (connections of its own); `sqlite://` and PostgreSQL the
+    transaction path."""
     store = open_store("sqlite://") if in_memory else open_store()
     for number in range(1, 101):
         store.log_request({"number": number}, keep=10)
