@@ -25,7 +25,6 @@ MARKUP_PROBE = f"() => !!document.getElementById('{MARKUP_ID}') || window.cliChe
 POLL_MS = 25
 # Chromium's verdict on a 4xx/5xx whose body it did not get; with Content-Length: 0 it is complete.
 EMPTY_ERROR_PAGE = "net::ERR_HTTP_RESPONSE_CODE_FAILURE"
-BODY_SHOWN = 300
 
 
 @dataclass
@@ -38,12 +37,11 @@ class CallbackAnswer:
     markup_rendered: bool = False
 
     def describe(self) -> str:
-        """What the browser got, for evidence (mask before showing)."""
+        """What the browser got, for evidence (mask before showing, and only then shorten)."""
         if not self.complete:
             got = f"status {self.status}, then " if self.status else ""
             return f"incomplete answer: {got}{self.failure or 'body shorter than its Content-Length'}"
-        text = " ".join(self.body.split())
-        return f"{self.status}, {len(self.body)} characters: {text[:BODY_SHOWN]}"
+        return f"{self.status}, {len(self.body)} characters: {' '.join(self.body.split())}"
 
 
 @dataclass

@@ -83,4 +83,6 @@ def test_a_failed_must_case_exits_1_with_its_line_and_the_report(tmp_path, chrom
         "CLI-14 FAIL: 1 of 1 callbacks got no complete HTTP response (login: net::ERR_"
     )
     assert lines[-2] == "MUST: 0/1 passed, SHOULD: 0/0, INFO: 0 recorded"
-    assert lines[-1] == f"report: {tmp_path / 'check.md'}, {tmp_path / 'check.json'}"
+    assert (
+        lines[-1] == f"report: {tmp_path / 'check.md'}, {tmp_path / 'check.json'}, {tmp_path / 'check.html'}"
+    )

@@ -18,7 +18,7 @@ from client.cli import cli as platform_auth_cli
 from mock_platform.client_check.catalog import CASES, SCENARIOS
 from mock_platform.client_check.judges import JUDGES, Verdict
 from mock_platform.client_check.process import ClientProcess, Workspace, fill
-from mock_platform.client_check.report import conclude, summary_line
+from mock_platform.client_check.report import Report, conclude, report_paths, summary_line
 from mock_platform.client_check.scenarios import SCENARIO_RUNNERS
 from mock_platform.client_check.secrets import Secrets
 from mock_platform.client_check.sockets import _address
@@ -125,6 +125,21 @@ def test_the_environment_drops_credentials_and_displays(
     assert env["NO_PROXY"].endswith("127.0.0.1,localhost,::1")
 
 
+@pytest.mark.parametrize(
+    ("given", "written"),
+    [
+        ("out/check.v2", ["check.v2.md", "check.v2.json", "check.v2.html"]),
+        ("out/check.html", ["check.md", "check.json", "check.html"]),
+        ("out/check.json", ["check.md", "check.json", "check.html"]),
+        ("out/check", ["check.md", "check.json", "check.html"]),
+    ],
+)
+def test_the_report_files_are_siblings_of_the_path_given(given: str, written: list[str]) -> None:
+    paths = report_paths(Path(given))
+    assert [path.name for path in paths] == written
+    assert {path.parent for path in paths} == {Path("out")}
+
+
 def test_the_browser_helper_hands_the_url_over(tmp_path: Path) -> None:
     workspace = Workspace.create(tmp_path / "client")
     env = workspace.environment({})
@@ -157,6 +172,17 @@ def test_proc_addresses_are_decoded() -> None:
 def test_a_verdict_becomes_a_result_by_level(status: str, level: str, result: str) -> None:
     case = CASES["CLI-05"]
     assert conclude(case, Verdict(status, "why", level=level)).result == result
+
+
+def test_long_evidence_is_shortened_only_once_masked() -> None:
+    secrets = Secrets()
+    token = "eyJ" + "t" * 600
+    secrets.add("access token", token)
+    output = "line\n" * 200 + f"token: {token}\ndone\n"  # raw, its last 400 characters would cut the token
+    row = conclude(CASES["CLI-23"], Verdict("bad", "printed", [{"label": "login stdout", "detail": output}]))
+    detail = Report([row], {}, secrets).document()["cases"][0]["evidence"][0]["detail"]
+    assert len(detail) < len(output) and " … " in detail
+    assert "«access token " in detail and "ttttt" not in detail
 
 
 def test_summary_line() -> None:

@@ -75,13 +75,13 @@ def test_unobservable_cases_are_skipped_with_their_reason(nextflow_report: Repor
 
 
 def test_report_files_carry_every_case_and_no_secret(seqera_report: Report, tmp_path: Path) -> None:
-    markdown, data = seqera_report.write(tmp_path / "client-check")
+    markdown, data, page = seqera_report.write(tmp_path / "client-check")
     document = json.loads(data.read_text(encoding="utf-8"))
     assert document["suite"] == "seqera-client-check"
     assert document["summary_line"] == seqera_report.summary
     for case in document["cases"]:
         assert {"id", "title", "severity", "level", "clause", "result", "message", "evidence"} <= case.keys()
-    text = markdown.read_text(encoding="utf-8") + data.read_text(encoding="utf-8")
+    text = "".join(path.read_text(encoding="utf-8") for path in (markdown, data, page))
     assert "| CLI-26 | Survives two of its processes refreshing at once | WARN |" in text
     assert "eyJ" not in text, "a JWT (access or ID token) was written in clear"
     assert re.search(r"code=[A-Za-z0-9_-]{20}", text) is None, "an authorization code was written in clear"
