@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .tap import SOURCE_HEADER
@@ -100,6 +101,18 @@ class Driver:
         self.user = user
         self.password = password
         self.timeout = timeout
+
+    @contextlib.contextmanager
+    def trusting(self, ca_file: Path) -> Iterator[Driver]:
+        """The same user in a Chromium of its own that trusts `ca_file` (an NSS database in a
+        throwaway HOME; certificate errors are never switched off)."""
+        from headless_chromium import launch_chromium
+
+        browser = launch_chromium(ca_file=ca_file)
+        try:
+            yield Driver(browser, self.user, self.password, self.timeout)
+        finally:
+            browser.close()
 
     @contextlib.contextmanager
     def _page(self) -> Iterator[Any]:
