@@ -27,6 +27,7 @@ DEFECTS = {
     "logout-keeps-pat": "nextflow: logout removes the local file but leaves the PAT alive on the Platform",
     "logout-no-revoke": "seqera: logout deletes the refresh token locally without revoking it",
     "logout-keeps-files": "logout leaves the local credential files in place",
+    "tls-not-verified": "sends every request with certificate verification off (requests' verify=False)",
 }
 
 

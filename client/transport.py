@@ -7,6 +7,7 @@ from urllib.parse import quote_plus
 
 import requests
 
+from . import defects
 from .errors import ConnectionFailed
 
 # (connect, read) seconds: lib-platform-oidc uses 10 s for both.
@@ -22,8 +23,14 @@ def form_body(fields: Iterable[tuple[str, str]]) -> str:
 
 def send(method: str, url: str, **kwargs) -> requests.Response:
     headers = {"User-Agent": USER_AGENT, **kwargs.pop("headers", {})}
+    verify = not defects.active("tls-not-verified")
     try:
-        return requests.request(method, url, headers=headers, timeout=TIMEOUT, **kwargs)
+        return requests.request(method, url, headers=headers, timeout=TIMEOUT, verify=verify, **kwargs)
+    except requests.exceptions.SSLError as exc:
+        raise ConnectionFailed(
+            f"Cannot connect to {url} (its TLS certificate is not trusted)",
+            hint="give the certificate authority that signed it in REQUESTS_CA_BUNDLE",
+        ) from exc
     except requests.RequestException as exc:
         raise ConnectionFailed(
             f"Cannot connect to {url} ({_reason(exc)}): check the URL and that the server is running"

@@ -10,8 +10,8 @@ CLIENT_STDIN (answers to prompts, '\\n' for Enter) and CLIENT_CHECK_CASES (e.g. 
       CLIENT_LOGIN='nextflow auth login -url {issuer}' pytest test_client_check.py
 
 The default checks this project's reference client, so the file passes as it is. The report
-(Markdown and JSON: every case with its clause and evidence) goes to CLIENT_CHECK_REPORT, default
-client-check.md/.json in pytest's temporary directory.
+(Markdown, JSON and an HTML page: every case with its clause and evidence) goes to
+CLIENT_CHECK_REPORT, default client-check.md/.json/.html in pytest's temporary directory.
 """
 
 from __future__ import annotations

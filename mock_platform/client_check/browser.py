@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from .tap import SOURCE_HEADER
@@ -25,7 +26,6 @@ MARKUP_PROBE = f"() => !!document.getElementById('{MARKUP_ID}') || window.cliChe
 POLL_MS = 25
 # Chromium's verdict on a 4xx/5xx whose body it did not get; with Content-Length: 0 it is complete.
 EMPTY_ERROR_PAGE = "net::ERR_HTTP_RESPONSE_CODE_FAILURE"
-BODY_SHOWN = 300
 
 
 @dataclass
@@ -38,12 +38,11 @@ class CallbackAnswer:
     markup_rendered: bool = False
 
     def describe(self) -> str:
-        """What the browser got, for evidence (mask before showing)."""
+        """What the browser got, for evidence (mask before showing, and only then shorten)."""
         if not self.complete:
             got = f"status {self.status}, then " if self.status else ""
             return f"incomplete answer: {got}{self.failure or 'body shorter than its Content-Length'}"
-        text = " ".join(self.body.split())
-        return f"{self.status}, {len(self.body)} characters: {text[:BODY_SHOWN]}"
+        return f"{self.status}, {len(self.body)} characters: {' '.join(self.body.split())}"
 
 
 @dataclass
@@ -102,6 +101,18 @@ class Driver:
         self.user = user
         self.password = password
         self.timeout = timeout
+
+    @contextlib.contextmanager
+    def trusting(self, ca_file: Path) -> Iterator[Driver]:
+        """The same user in a Chromium of its own that trusts `ca_file` (an NSS database in a
+        throwaway HOME; certificate errors are never switched off)."""
+        from headless_chromium import launch_chromium
+
+        browser = launch_chromium(ca_file=ca_file)
+        try:
+            yield Driver(browser, self.user, self.password, self.timeout)
+        finally:
+            browser.close()
 
     @contextlib.contextmanager
     def _page(self) -> Iterator[Any]:

@@ -8,6 +8,8 @@ the README's "Client checker" section):
 - CLI-02 is a SHOULD, not a MUST: Seqera Cloud serves discovery at api.cloud.seqera.io while its
   issuer is cloud.seqera.io/api (contract §5.3), so a client that demands an exact match cannot log
   in to Cloud, and neither real CLI checks it.
+- CLI-04 is credited only after a positive control: the same login over https completes when the
+  client is given the CA, so a client that cannot log in over https at all is not credited for refusing.
 - CLI-10 fails a `localhost` redirect too: RFC 8252 §7.3 builds the URI with the IP literal, and
   both Platform clients register 127.0.0.1, so the provider refuses localhost (the catalog's
   scenario note said localhost fails only CLI-11).
@@ -34,7 +36,8 @@ SCENARIOS = {
     "default token path answers 404",
     "trailing-slash": "the commands get the issuer URL with a trailing slash",
     "issuer-mismatch": "discovery advertises another issuer",
-    "untrusted-tls": "the mock over https with a certificate authority the client was not given",
+    "untrusted-tls": "the mock over https with a fresh CA: the login with the CA given (the control), then "
+    "without it",
     "wrong-state": "the browser delivers a code with a wrong state first, then a second code with the right one",
     "cancel": "the user presses Cancel on the sign-in page",
     "error-markup": "the provider redirects back with an error_description holding HTML markup",

@@ -51,7 +51,8 @@ def _cases(values: tuple[str, ...]) -> frozenset[str] | None:
     "--report",
     "report_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to PATH.md and PATH.json (every case with its clause and evidence; secrets masked).",
+    help="Write the report to PATH.md, PATH.json and PATH.html (every case with its clause and evidence; "
+    "secrets masked).",
 )
 @click.option(
     "--profile",

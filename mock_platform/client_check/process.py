@@ -4,8 +4,9 @@ stdin, output capture and a time limit.
 The environment keeps PATH and the like but drops what would make the client skip OAuth or touch
 the user's own state: credentials (`TOWER_*`, `SEQERA_*`), `NXF_HOME`, the XDG directories, and
 the display variables (so nothing opens the user's real browser; `BROWSER` points at a helper that
-hands the URL to the checker, which xdg-open and Python's webbrowser both honour). Loopback is
-added to NO_PROXY, so a proxy set for the user's network does not get the mock's traffic.
+hands the URL to the checker, which xdg-open and Python's webbrowser both honour). The CA variables
+are dropped too, and set to the mock's CA only in a workspace made to trust it (`trust.py`).
+Loopback is added to NO_PROXY, so a proxy set for the user's network does not get the mock's traffic.
 """
 
 from __future__ import annotations
@@ -22,10 +23,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import trust
+
 PLACEHOLDERS = ("issuer", "base_url", "ai_url")
 SCRUBBED = (
     "DISPLAY", "WAYLAND_DISPLAY", "BROWSER", "NXF_HOME",
     "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
+    *trust.CA_VARIABLES,
 )  # fmt: skip
 SCRUBBED_PREFIXES = ("TOWER_", "SEQERA_")
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -58,18 +62,26 @@ def find_command(argv: list[str], env: Mapping[str, str]) -> str | None:
 
 @dataclass(frozen=True)
 class Workspace:
-    """One installation of the client: a throwaway HOME and the BROWSER helper beside it."""
+    """One installation of the client: a throwaway HOME and the BROWSER helper beside it; with
+    `ca_file`, the client is told to trust that CA (and a Java truststore made from it)."""
 
     root: Path
+    ca_file: Path | None = None
 
     @classmethod
-    def create(cls, root: Path) -> Workspace:
-        workspace = cls(root)
+    def create(cls, root: Path, ca_file: Path | None = None) -> Workspace:
+        workspace = cls(root, ca_file)
         workspace.home.mkdir(parents=True)
         helper = root / "browser-helper"
         helper.write_text(BROWSER_HELPER.format(urls=workspace.browser_urls), encoding="utf-8")
         helper.chmod(0o755)
+        if ca_file is not None:
+            trust.write_java_truststore(ca_file, workspace.truststore)
         return workspace
+
+    @property
+    def truststore(self) -> Path:
+        return self.root / "truststore.p12"
 
     @property
     def home(self) -> Path:
@@ -88,6 +100,8 @@ class Workspace:
         env.update(HOME=str(self.home), BROWSER=str(self.root / "browser-helper"))
         for name in ("NO_PROXY", "no_proxy"):  # the mock is on loopback: never through a proxy
             env[name] = ",".join(filter(None, [env.get(name), LOOPBACK_NAMES]))
+        if self.ca_file is not None:
+            env = trust.trusting(env, self.ca_file, self.truststore)
         env.update(extra)
         return env
 

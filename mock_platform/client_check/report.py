@@ -1,8 +1,9 @@
-"""The report: one row per case, as Markdown for people and JSON for machines.
+"""The report: one row per case, as Markdown and an HTML page for people and JSON for machines.
 
 The rows have the conformance suite's shape (id, title, group, severity, level, clause, result,
-message, evidence), so its report tooling can read them; `suite` says which kind of report it is.
-Everything written goes through `Secrets.mask` first.
+message, evidence), so its report tooling can read them and the HTML page is the suite's
+(`report_page`); `suite` says which kind of report it is. Everything written goes through
+`Secrets.mask` first: the three files are made from the one masked document.
 """
 
 from __future__ import annotations
@@ -14,13 +15,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import report_page
+
 from .catalog import LEVELS, Case
 from .judges import Verdict
 from .secrets import Secrets
 
 SUITE = "seqera-client-check"
+TITLE = "Client check report"
+SUFFIXES = (".md", ".json", ".html")
 EVIDENCE_SHOWN = 4
-DETAIL_SHOWN = 200  # characters of each evidence entry in the Markdown table; the JSON has all
+DETAIL_SHOWN = 200  # characters of each evidence entry in the Markdown table
+DETAIL_KEPT = 400  # characters kept at each end of a longer evidence detail (an output, a page)
 
 
 @dataclass
@@ -115,17 +121,73 @@ class Report:
             "summary_line": self.summary,
             "cases": [row.document() for row in self.results],
         }
-        return json.loads(self.secrets.mask(json.dumps(document, default=str)))
+        masked = json.loads(self.secrets.mask(json.dumps(document, default=str)))
+        for case in masked["cases"]:
+            for entry in case["evidence"]:
+                if isinstance(entry.get("detail"), str):
+                    entry["detail"] = shortened(entry["detail"])
+        return masked
 
     def write(self, path: Path) -> list[Path]:
-        """Write `<path>.md` and `<path>.json`, whichever suffix was given."""
-        base = path.with_suffix("") if path.suffix in (".md", ".json") else path
-        markdown, data = base.with_suffix(".md"), base.with_suffix(".json")
-        base.parent.mkdir(parents=True, exist_ok=True)
+        """Write `<path>.md`, `<path>.json` and `<path>.html`, whichever of these suffixes was given."""
+        markdown, data, page = report_paths(path)
+        markdown.parent.mkdir(parents=True, exist_ok=True)
         document = self.document()
         markdown.write_text(render_markdown(document), encoding="utf-8")
         data.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-        return [markdown, data]
+        report_page.write(html_page(document), page)
+        return [markdown, data, page]
+
+
+def shortened(detail: str) -> str:
+    """Its head and tail, cut only once masked: a secret cut in two would escape its mask."""
+    if len(detail) <= 2 * DETAIL_KEPT + 3:
+        return detail
+    return f"{detail[:DETAIL_KEPT]} … {detail[-DETAIL_KEPT:]}"
+
+
+def report_paths(path: Path) -> tuple[Path, Path, Path]:
+    """`reports/check.v2.md` → that file and its `.json` and `.html` siblings: only a known suffix
+    is replaced, so dots elsewhere in the name stay."""
+    base = path.name.removesuffix(path.suffix) if path.suffix in SUFFIXES else path.name
+    markdown, data, page = (path.with_name(base + suffix) for suffix in SUFFIXES)
+    return markdown, data, page
+
+
+def facts(meta: dict[str, Any]) -> list[tuple[str, str]]:
+    """What was checked and how, as (label, value) lines for the head of each report."""
+    commands = [
+        (f"{name.capitalize()} command", " ".join(meta[name]))
+        for name in ("login", "refresh", "logout")
+        if meta.get(name)
+    ]
+    return [
+        *commands,
+        ("Profile", meta.get("profile") or "none"),
+        ("Time limit", f"{meta.get('time_limit')} s per scenario"),
+        ("Mock", f"a fresh one per scenario, {meta.get('mock')}"),
+        ("Duration", f"{meta.get('duration')} s"),
+        ("Tool", str(meta.get("tool", ""))),
+    ]
+
+
+def scenario_lines(meta: dict[str, Any]) -> list[str]:
+    """`untrusted-tls: 8.3 s; <why it stopped early>` for every scenario run."""
+    return [
+        f"{name}: {scenario['duration']} s" + (f"; {scenario['skipped']}" if scenario.get("skipped") else "")
+        for name, scenario in meta.get("scenarios", {}).items()
+    ]
+
+
+def html_page(document: dict[str, Any]) -> report_page.Page:
+    """The conformance suite's page over the client's cases (escaping is the page's job)."""
+    meta = document["meta"]
+    return report_page.Page(
+        title=TITLE,
+        cases=document["cases"],
+        facts=[*facts(meta), ("Scenarios", " · ".join(scenario_lines(meta)))],
+        summary_line=document["summary_line"],
+    )
 
 
 def _cell(text: Any) -> str:
@@ -147,15 +209,10 @@ def _evidence(entries: list[dict[str, Any]]) -> str:
 
 def render_markdown(document: dict[str, Any]) -> str:
     meta = document["meta"]
-    commands = [
-        f"- {name}: `{' '.join(meta[name])}`" for name in ("login", "refresh", "logout") if meta.get(name)
-    ]
     lines = [
-        "# Client check report",
+        f"# {TITLE}",
         "",
-        *commands,
-        f"- Profile: {meta.get('profile') or 'none'}; time limit per scenario: {meta.get('time_limit')} s",
-        f"- Duration: {meta.get('duration')} s; each scenario against a fresh mock ({meta.get('mock')})",
+        *(f"- {label}: {_cell(value)}" for label, value in facts(meta)),
         "",
         f"**{document['summary_line']}**",
         "",
@@ -168,8 +225,5 @@ def render_markdown(document: dict[str, Any]) -> str:
             f"| {case['id']} | {_cell(case['title'])} | {case['result']} | {_cell(case['severity'])} "
             f"| {_cell(case['clause'])} | {', '.join(case['scenarios'])} | {cell} |"
         )
-    lines += ["", "Scenarios:", ""]
-    for name, scenario in meta.get("scenarios", {}).items():
-        skipped = f"; {scenario['skipped']}" if scenario.get("skipped") else ""
-        lines.append(f"- `{name}`: {scenario['duration']} s{skipped}")
+    lines += ["", "Scenarios:", "", *(f"- {_cell(line)}" for line in scenario_lines(meta))]
     return "\n".join(lines) + "\n"

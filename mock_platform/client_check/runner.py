@@ -25,8 +25,8 @@ from .secrets import Secrets
 from .stage import CheckSettings, Stage
 
 SLOW = ("no-browser", "provider-hangs")
-WITHOUT_URL = ("issuer-mismatch",)
-NEVER_REFRESHED = "not run: the refresh command made no refresh_token grant in the login scenario"  # scenarios in which showing no URL is right
+WITHOUT_URL = ("issuer-mismatch", "untrusted-tls")  # scenarios in which showing no URL is right
+NEVER_REFRESHED = "not run: the refresh command made no refresh_token grant in the login scenario"
 
 
 class CheckError(Exception):

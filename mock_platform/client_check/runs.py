@@ -151,6 +151,7 @@ class ScenarioRun:
     name: str
     endpoints: Endpoints
     login: LoginRun | None = None
+    control: LoginRun | None = None  # the same login where it must succeed, run before `login`
     steps: dict[str, Step] = field(default_factory=dict)
     skipped: str | None = None  # why the scenario (or its steps) could not run
     duration: float = 0.0

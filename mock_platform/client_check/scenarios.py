@@ -5,6 +5,7 @@ A scenario never judges; it only makes a situation happen and keeps what the cli
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +25,7 @@ OVERLAP = 2.0  # how long the first of two concurrent refresh grants is held
 REFRESH_1, REFRESH_2 = "refresh after the clock moved", "refresh after the clock moved again"
 REFRESH_TOGETHER, REFRESH_AFTER = "two refreshes at once", "refresh after the two"
 REFRESH_REVOKED, LOGOUT = "refresh after the grant was revoked", "logout"
+TRUSTING_LOGIN, UNTRUSTING_LOGIN = "login with the CA given", "login without the CA"
 # What the checker found out itself, kept in the notes of a run or step.
 PAT_AFTER_LOGOUT = "status of GET /user-info with the PAT after logout"
 REFRESH_TOKEN_AFTER_LOGOUT = "status of a refresh with the refresh token after logout"
@@ -139,6 +141,36 @@ def issuer_mismatch(stage: Stage) -> ScenarioRun:
     return ScenarioRun("issuer-mismatch", stage.endpoints(), login=stage.login(stop_at_url=True))
 
 
+def untrusted_tls(stage: Stage) -> ScenarioRun:
+    """The mock over https with a fresh CA. First the positive control: the login, in its own HOME,
+    with the CA given (CA variables, a Java truststore, a Chromium that trusts it) must complete;
+    then the login in a fresh HOME without the CA, stopped as soon as it shows a URL."""
+    run = ScenarioRun("untrusted-tls", stage.endpoints())
+    ca_file = stage.server.ca_file
+    assert ca_file is not None
+    with contextlib.ExitStack() as stack:
+        try:
+            driver = stack.enter_context(stage.driver.trusting(ca_file))
+        except Exception as error:  # Playwright's Error, no certutil: nothing to say about the client
+            first_line = (str(error).splitlines() or [type(error).__name__])[0]
+            run.skipped = f"no Chromium that trusts the mock's CA for the control login: {first_line}"
+            return run
+        run.control = stage.login(
+            lambda url: [driver.sign_in(url, callback_prefix(redirect_uri(url)))],
+            label=TRUSTING_LOGIN,
+            workspace=stage.new_workspace("client-trusting-the-ca", ca_file),
+        )
+    if not run.control.completed(run.endpoints):
+        run.skipped = (
+            f"the control login with the CA given did not complete: {run.control.describe(run.endpoints)}"
+        )
+        return run
+    run.login = stage.login(
+        label=UNTRUSTING_LOGIN, stop_at_url=True, workspace=stage.new_workspace("client-without-the-ca")
+    )
+    return run
+
+
 def wrong_state(stage: Stage) -> ScenarioRun:
     run = ScenarioRun("wrong-state", stage.endpoints())
 
@@ -198,6 +230,7 @@ SCENARIO_RUNNERS: dict[str, tuple[Callable[[Stage], ScenarioRun], dict[str, Any]
     "non-default-paths": (non_default_paths, {}),
     "trailing-slash": (trailing_slash, {"trailing_slash": True}),
     "issuer-mismatch": (issuer_mismatch, {}),
+    "untrusted-tls": (untrusted_tls, {"tls": True}),
     "wrong-state": (wrong_state, {}),
     "cancel": (cancel, {}),
     "error-markup": (error_markup, {}),

@@ -86,13 +86,15 @@ class Stage:
         self.tap = Tap(self.server.app.wsgi_app, self.secrets)
         self.server.app.wsgi_app = self.tap  # type: ignore[method-assign]
         self.http = requests.Session()
+        self.http.trust_env = False  # the mock's CA (over https), not REQUESTS_CA_BUNDLE; no proxy
+        self.http.verify = self.server.verify
         self.http.headers[SOURCE_HEADER] = "checker"
-        self.control = ControlClient(self.server.base_url)
+        self.control = ControlClient(self.server.base_url, verify=self.server.verify)
         self.control.http.headers[SOURCE_HEADER] = "checker"
         self.metadata: dict[str, Any] = self.http.get(
             f"{self.server.issuer}/.well-known/openid-configuration", timeout=HTTP_TIMEOUT
         ).json()
-        self.workspace = Workspace.create(self.root / "client")
+        self.workspace = self.new_workspace("client")
         return self
 
     def __exit__(
@@ -138,14 +140,21 @@ class Stage:
 
     # running the client -----------------------------------------------------------------------
 
-    def environment(self) -> dict[str, str]:
-        profile = PROFILES.get(self.settings.profile or "")
-        extra = profile.env(self.workspace.home, self.urls) if profile else {}
-        return self.workspace.environment(extra)
+    def new_workspace(self, name: str, ca_file: Path | None = None) -> Workspace:
+        """A fresh installation of the client (its own HOME), trusting `ca_file` when given."""
+        return Workspace.create(self.root / name, ca_file)
 
-    def start(self, label: str, command: tuple[str, ...]) -> ClientProcess:
+    def environment(self, workspace: Workspace) -> dict[str, str]:
+        profile = PROFILES.get(self.settings.profile or "")
+        extra = profile.env(workspace.home, self.urls) if profile else {}
+        return workspace.environment(extra)
+
+    def start(
+        self, label: str, command: tuple[str, ...], workspace: Workspace | None = None
+    ) -> ClientProcess:
+        workspace = workspace or self.workspace
         argv = fill(list(command), self.urls)
-        return ClientProcess(label, argv, self.workspace, self.environment(), self.settings.stdin)
+        return ClientProcess(label, argv, workspace, self.environment(workspace), self.settings.stdin)
 
     def finish(self, process: ClientProcess, wait: float | None = None) -> CommandResult:
         """Wait for the command to exit (up to the time limit, or `wait` seconds), then end what is left."""
@@ -170,14 +179,17 @@ class Stage:
         label: str = "login",
         stop_at_url: bool = False,
         exit_within: float | None = None,
+        workspace: Workspace | None = None,
     ) -> LoginRun:
         """Run the login command, catch its URL and let `drive` play the browser (default: sign in).
 
         `stop_at_url` ends the command as soon as it shows a URL; `exit_within` is how long it may
-        take to exit after the browser's last step (default: the rest of the time limit).
+        take to exit after the browser's last step (default: the rest of the time limit);
+        `workspace` is another installation of the client than the stage's own.
         """
+        workspace = workspace or self.workspace
         first = self.tap.count
-        process = self.login_process = self.start(label, self.settings.login)
+        process = self.login_process = self.start(label, self.settings.login, workspace)
         url, source = process.wait_for_url(self.is_sign_in_url, self.remaining()) or (None, None)
         listeners, visits, port_answered, exit_after = None, [], None, None
         if url and stop_at_url:
@@ -201,7 +213,7 @@ class Stage:
             exchanges=self.tap.since(first),
             listeners=listeners,
             port_answered_after_exit=port_answered,
-            files=scan_home(self.workspace.home, self.secrets),
+            files=scan_home(workspace.home, self.secrets),
             exit_after_browser=exit_after,
         )
 

@@ -38,6 +38,7 @@ DEFECT_TARGETS: dict[str, tuple[str, dict[str, str]]] = {
     "logout-keeps-pat": ("nextflow", {"CLI-31": "FAIL"}),
     "logout-no-revoke": ("seqera", {"CLI-30": "FAIL"}),
     "logout-keeps-files": ("seqera", {"CLI-32": "FAIL"}),
+    "tls-not-verified": ("nextflow", {"CLI-04": "FAIL"}),
 }
 README = Path(__file__).resolve().parent.parent.parent / "README.md"
 

@@ -13,21 +13,25 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import pkcs12
 
 from client.cli import cli as platform_auth_cli
 from mock_platform.client_check.catalog import CASES, SCENARIOS
 from mock_platform.client_check.judges import JUDGES, Verdict
 from mock_platform.client_check.process import ClientProcess, Workspace, fill
-from mock_platform.client_check.report import conclude, summary_line
+from mock_platform.client_check.report import Report, conclude, report_paths, summary_line
 from mock_platform.client_check.scenarios import SCENARIO_RUNNERS
 from mock_platform.client_check.secrets import Secrets
 from mock_platform.client_check.sockets import _address
 from mock_platform.client_check.tap import SOURCE_HEADER, Tap
+from mock_platform.client_check.trust import CA_VARIABLES, JAVA_OPTIONS
+from mock_platform.tls import local_ca
 
 
 def test_every_case_has_a_judge_and_every_scenario_a_runner() -> None:
     assert set(JUDGES) == set(CASES)
-    assert set(SCENARIO_RUNNERS) == set(SCENARIOS) - {"untrusted-tls"}  # CLI-04 waits for the TLS mode
+    assert set(SCENARIO_RUNNERS) == set(SCENARIOS)
     assert list(CASES) == [f"CLI-{number:02d}" for number in range(1, 36)]
 
 
@@ -111,18 +115,48 @@ def test_placeholders_are_filled_and_other_braces_left_alone() -> None:
     ]
 
 
-def test_the_environment_drops_credentials_and_displays(
+def test_the_environment_drops_credentials_displays_and_trusted_cas(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("TOWER_ACCESS_TOKEN", "SEQERA_ACCESS_TOKEN", "DISPLAY", "NXF_HOME"):
+    for name in ("TOWER_ACCESS_TOKEN", "SEQERA_ACCESS_TOKEN", "DISPLAY", "NXF_HOME", *CA_VARIABLES):
         monkeypatch.setenv(name, "set")
     workspace = Workspace.create(tmp_path / "client")
     env = workspace.environment({"NXF_HOME": "/x"})
-    assert not {"TOWER_ACCESS_TOKEN", "SEQERA_ACCESS_TOKEN", "DISPLAY"} & env.keys()
+    assert not {"TOWER_ACCESS_TOKEN", "SEQERA_ACCESS_TOKEN", "DISPLAY", *CA_VARIABLES} & env.keys()
     assert (
         env["HOME"] == str(workspace.home) and env["NXF_HOME"] == "/x" and env["PATH"] == os.environ["PATH"]
     )
     assert env["NO_PROXY"].endswith("127.0.0.1,localhost,::1")
+
+
+def test_a_workspace_trusting_a_ca_names_it_to_every_kind_of_client(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(JAVA_OPTIONS, "-Xmx64m")
+    ca_file = local_ca(tmp_path / "tls")[0]
+    workspace = Workspace.create(tmp_path / "client", ca_file)
+    env = workspace.environment({})
+    assert {name: env[name] for name in CA_VARIABLES} == dict.fromkeys(CA_VARIABLES, str(ca_file))
+    assert env[JAVA_OPTIONS] == f"-Xmx64m -Djavax.net.ssl.trustStore={workspace.truststore}"
+    stored = pkcs12.load_pkcs12(workspace.truststore.read_bytes(), None)
+    assert [entry.certificate for entry in stored.additional_certs] == x509.load_pem_x509_certificates(
+        ca_file.read_bytes()
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "written"),
+    [
+        ("out/check.v2", ["check.v2.md", "check.v2.json", "check.v2.html"]),
+        ("out/check.html", ["check.md", "check.json", "check.html"]),
+        ("out/check.json", ["check.md", "check.json", "check.html"]),
+        ("out/check", ["check.md", "check.json", "check.html"]),
+    ],
+)
+def test_the_report_files_are_siblings_of_the_path_given(given: str, written: list[str]) -> None:
+    paths = report_paths(Path(given))
+    assert [path.name for path in paths] == written
+    assert {path.parent for path in paths} == {Path("out")}
 
 
 def test_the_browser_helper_hands_the_url_over(tmp_path: Path) -> None:
@@ -157,6 +191,17 @@ def test_proc_addresses_are_decoded() -> None:
 def test_a_verdict_becomes_a_result_by_level(status: str, level: str, result: str) -> None:
     case = CASES["CLI-05"]
     assert conclude(case, Verdict(status, "why", level=level)).result == result
+
+
+def test_long_evidence_is_shortened_only_once_masked() -> None:
+    secrets = Secrets()
+    token = "eyJ" + "t" * 600
+    secrets.add("access token", token)
+    output = "line\n" * 200 + f"token: {token}\ndone\n"  # raw, its last 400 characters would cut the token
+    row = conclude(CASES["CLI-23"], Verdict("bad", "printed", [{"label": "login stdout", "detail": output}]))
+    detail = Report([row], {}, secrets).document()["cases"][0]["evidence"][0]["detail"]
+    assert len(detail) < len(output) and " … " in detail
+    assert "«access token " in detail and "ttttt" not in detail
 
 
 def test_summary_line() -> None:

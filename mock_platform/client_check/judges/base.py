@@ -68,8 +68,8 @@ def bad(message: str, *evidence: dict[str, Any], level: str | None = None) -> Ve
     return Verdict("bad", message, list(evidence), level)
 
 
-def skip(reason: str) -> Verdict:
-    return Verdict("skip", reason)
+def skip(reason: str, *evidence: dict[str, Any]) -> Verdict:
+    return Verdict("skip", reason, list(evidence))
 
 
 def problems_verdict(problems: list[str], good: str, evidence: list[dict[str, Any]]) -> Verdict:

@@ -87,4 +87,37 @@ def accepts_trailing_slash(observed: Observed) -> Verdict:
 
 @judge("CLI-04")
 def refuses_untrusted_certificate(observed: Observed) -> Verdict:
-    return skip("needs the mock's TLS mode")
+    """Credited only after the positive control: the same login completed with the CA given."""
+    run = observed.run("untrusted-tls")
+    if run is None:
+        return skip("the untrusted-tls scenario did not run")
+    control = [command_evidence(run.control.command)] if run.control else []
+    if run.login is None:
+        return skip(f"inconclusive: {run.skipped}", *control)
+    login = run.login
+    evidence = [*control, command_evidence(login.command)]
+    through = [exchange_evidence("request over the untrusted connection", e) for e in login.exchanges]
+    if login.url:
+        return bad(
+            "without the mock's CA it went on to sign-in over https with a certificate it does not trust",
+            url_evidence(login),
+            *through,
+            *evidence,
+        )
+    if through:
+        return bad(
+            f"without the mock's CA it sent {len(through)} request(s) over the untrusted connection",
+            *through,
+            *evidence,
+        )
+    command = login.command
+    if command.exit_code is None:
+        return bad("without the mock's CA it neither stopped nor showed a sign-in URL", *evidence)
+    if command.exit_code == 0:
+        return bad("without the mock's CA it exited 0 without signing in and without an error", *evidence)
+    if not command.output.strip():
+        return bad(f"without the mock's CA it exited {command.exit_code} without a message", *evidence)
+    return ok(
+        "without the mock's CA it stopped with a message before sign-in; with the CA the same login completed",
+        *evidence,
+    )

@@ -124,5 +124,5 @@ def prints_no_secret(observed: Observed) -> Verdict:
                     problems.append(
                         f"the {' and '.join(kinds)} on the {stream} of {run.name}: {command.label}"
                     )
-                    evidence.append(note(f"{command.label} {stream}", text.strip()[-500:]))
+                    evidence.append(note(f"{command.label} {stream}", text.strip()))  # the report shortens it
     return problems_verdict(problems, f"no secret in the output of {commands} commands", evidence)
