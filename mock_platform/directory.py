@@ -13,7 +13,6 @@ token is never kept in clear; `Directory.access_tokens()` lists them for seeding
 from __future__ import annotations
 
 import copy
-import hmac
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +25,7 @@ from authlib.oidc.core import UserInfo
 from msgspec import Meta, Struct
 
 from . import pats
+from .credentials import same_secret
 from .errors import ConfigError
 from .validation import convert
 
@@ -295,7 +295,7 @@ class Directory:
 
     def authenticate(self, login: str, password: str) -> User | None:
         user = self.find_user(login)
-        if user is None or not hmac.compare_digest(user.password.encode(), password.encode()):
+        if user is None or not same_secret(password, user.password):
             return None
         return user
 
