@@ -12,7 +12,6 @@ seed has them; between those times control-API changes and deleted PATs stay as 
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import hashlib
 import json
@@ -28,7 +27,7 @@ from . import keys
 from .clients import Client, load_seed_clients, parse_client, parse_clients
 from .directory import SEED_TIME, Directory, User, load_seed_document, parse_directory
 from .errors import ConfigError
-from .settings import DATABASE_FILE, Settings, read_config_file
+from .settings import Settings, read_config_file
 from .store import SeedConflict, SeedPat, SharedState, Store
 
 DIRECTORY_DOCUMENT = "directory"
@@ -62,10 +61,6 @@ class Platform:
         stamp = None if settings.database_url else settings.data_dir / STAMP_FILE
         self.store = Store(settings.store_url, stamp)
         self.store.create_schema()
-        if not settings.database_url:
-            # It holds client secrets and passwords; SQLite gives its -wal and -shm files the same mode.
-            with contextlib.suppress(PermissionError):  # another user's file, which we may still write
-                (settings.data_dir / DATABASE_FILE).chmod(0o600)
         self._ensure_directory()
         self._lock = threading.Lock()
         self.keyring = keys.load_or_create(settings.data_dir)
