@@ -2,8 +2,10 @@
 
 The authorization server asks its sources in turn; the first that names somebody wins. Built in:
 - headless sign-in: `MOCK_PLATFORM_AUTO_LOGIN=<user>` on every authorize, or `login_hint=<userName|email>`
-  without a page (unless headless login is off, or `prompt=login` asks for the form);
-- the browser session of an earlier sign-in (unless `prompt=login` or `max_age` asks for a new one).
+  without a page (unless headless login is off, or `prompt=login` asks for the form), for that
+  request only: it starts no browser session;
+- the browser session of an earlier sign-in on the sign-in page or through federated sign-in
+  (unless `prompt=login` or `max_age` asks for a new one).
 Other layers put their own sources in front (the control API's identity queue, the return from
 federated sign-in). A layer may also register an external sign-in: another provider that the
 sign-in page offers, and that authorize goes to directly when local login is off.
@@ -56,6 +58,15 @@ class ExternalSignIn(Protocol):
 
 
 class HeadlessSignIn:
+    """Signs in for this one request and leaves no browser session behind.
+
+    A login_hint sign-in asks nothing of the browser, so any site can start one with a link: a session
+    from it would sign that browser in as the named user for hours, and the developer's next real
+    login (no hint) would complete silently as that user (login CSRF). Auto-login leaves none either:
+    while it is on it signs in at every request anyway, and a session left from it would outlive a
+    restart without it, signing the browser in silently where the sign-in page should now appear.
+    """
+
     def may_sign_in(self, platform: Platform, login_hint: str | None) -> bool:
         return headless_user(platform, login_hint) is not None
 
@@ -63,7 +74,7 @@ class HeadlessSignIn:
         if "login" in attempt.prompts and not platform.settings.auto_login:
             return None
         user = headless_user(platform, attempt.login_hint)
-        return start_session(platform, user) if user is not None else None
+        return Subject(user, int(platform.now())) if user is not None else None
 
 
 class SessionSignIn:
