@@ -35,7 +35,8 @@ OrgRole = Literal["owner", "member", "collaborator"]
 WorkspaceRole = Literal["owner", "admin", "maintain", "launch", "connect", "view"]
 ORG_ROLES: tuple[str, ...] = get_args(OrgRole)
 WORKSPACE_ROLES: tuple[str, ...] = get_args(WorkspaceRole)
-Id = Annotated[int, Meta(gt=0)]
+MAX_ID = 2**53 - 1  # exact in every JSON reader (the Seqera CLI's is JavaScript's) and in a 64-bit column
+Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
 Name = Annotated[
     str,
     Meta(

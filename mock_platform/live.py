@@ -122,8 +122,20 @@ class Platform:
     # directory -----------------------------------------------------------------------------------
 
     def replace_directory(self, document: dict[str, Any]) -> Directory:
-        """Validate, then store a changed directory document (control API)."""
+        """Validate, then store a changed directory document (control API).
+
+        User ids are never given again: codes, tokens and browser sessions name users by id. So a
+        user the document leaves out is retired with every grant (store.retire_users), and an id
+        that was retired cannot come back (ConfigError)."""
         directory = parse_directory(document, "directory")
+        stored, ids = self._stored_user_ids(), {user.id for user in directory.users}
+        if (added := ids - stored) and (reused := sorted(added & self.store.retired_user_ids())):
+            raise ConfigError(
+                f"users: id {reused[0]} belonged to a deleted user, and user ids are never given "
+                "again; leave id out to get the next free one"
+            )
+        if left_out := stored - ids:
+            self.store.retire_users(left_out, self.now())
         self.store.put_document(DIRECTORY_DOCUMENT, document, self.seed_fingerprint, "directory_version")
         return directory
 
@@ -145,7 +157,7 @@ class Platform:
         return user
 
     def next_user_id(self) -> int:
-        # Never the id of a deleted user: tokens and browser sessions name users by id.
+        # Never the id of a deleted user (replace_directory).
         highest = max((user.id for user in self.directory.users), default=1000)
         return max(highest, self.store.highest_user_id()) + 1
 
@@ -171,6 +183,8 @@ class Platform:
         current = self.store.document(DIRECTORY_DOCUMENT)
         if current is None or current[0] != self.seed_fingerprint:
             self._seed_pats()  # first: after a crash in between, the next start applies the seed again
+            if left_out := self._stored_user_ids() - _user_ids(self.seed_document):
+                self.store.retire_users(left_out, time.time() + self.store.shared_state().clock_offset)
             self.store.put_document(
                 DIRECTORY_DOCUMENT, self.seed_document, self.seed_fingerprint, "directory_version"
             )
@@ -184,10 +198,19 @@ class Platform:
             place = next(place for place, _, token in tokens if token.tid == conflict.seeded.id)
             raise ConfigError(f"{self.seed_where}: {place}{_in_the_way(conflict)}") from None
 
+    def _stored_user_ids(self) -> set[int]:
+        current = self.store.document(DIRECTORY_DOCUMENT)
+        return _user_ids(current[1]) if current else set()
+
     def _load_directory(self) -> Directory:
         # Between a reset's wipe and its re-seed another worker may find no document: use the seed.
         current = self.store.document(DIRECTORY_DOCUMENT)
         return parse_directory(current[1] if current else self.seed_document, "stored directory")
+
+
+def _user_ids(document: Mapping[str, Any]) -> set[int]:
+    """The user ids of a directory document as stored (validated when it was written)."""
+    return {user["id"] for user in document.get("users") or () if isinstance(user.get("id"), int)}
 
 
 def editable_document(directory: Directory) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from ..live import Platform
 from ..tokens import Subject
 
 SESSION_USER = "uid"
+SESSION_USER_NAME = "user"
 SESSION_AUTH_TIME = "auth_time"
 
 
@@ -97,7 +98,11 @@ def session_subject(platform: Platform) -> Subject | None:
     if auth_time > now or auth_time + platform.settings.session_lifetime <= now:
         return None
     user = platform.directory.find_user(user_id)
-    return Subject(user, auth_time) if user else None
+    # Ids are not given again until a reset; after one, a new user may have the id of one this
+    # session signed in, and the name tells them apart.
+    if user is None or user.user_name != session.get(SESSION_USER_NAME):
+        return None
+    return Subject(user, auth_time)
 
 
 def start_session(platform: Platform, user: User, claims: Mapping | None = None) -> Subject:
@@ -105,6 +110,7 @@ def start_session(platform: Platform, user: User, claims: Mapping | None = None)
     session.clear()
     session.permanent = True
     session[SESSION_USER] = user.id
+    session[SESSION_USER_NAME] = user.user_name
     session[SESSION_AUTH_TIME] = auth_time
     return Subject(user, auth_time, claims or {})
 

@@ -104,6 +104,15 @@ Index(
     postgresql_where=pats.c.deleted_at.is_(None),
 )
 
+# The id of every user who left the directory since the last reset: never given to a new user, as
+# codes, tokens and the identity queue name users by id.
+retired_users = Table(
+    "retired_users",
+    metadata,
+    Column("user_id", Integer, primary_key=True, autoincrement=False),
+    Column("retired_at", Float, nullable=False),
+)
+
 identity_queue = Table(
     "identity_queue",
     metadata,
