@@ -99,8 +99,8 @@ class Platform:
 
     # clients -------------------------------------------------------------------------------------
 
-    def query_client(self, client_id: str | None) -> Client | None:
-        if not client_id:
+    def query_client(self, client_id: object) -> Client | None:
+        if not client_id or not isinstance(client_id, str):  # JSON bodies may hold anything
             return None
         return self.runtime_clients.get(client_id) or self.static_clients.get(client_id)
 
