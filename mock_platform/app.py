@@ -17,8 +17,8 @@ from werkzeug.routing import RequestRedirect
 from . import co_scientist, control, federation, oidc, platform_api
 from .base_path import StripBasePath
 from .http import json_response
-from .json_bodies import BoundedJSONProvider
 from .live import Platform, current_platform
+from .request_bodies import BoundedJSONProvider
 from .settings import Settings
 
 log = logging.getLogger("mock_platform")

@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from .. import json_bodies, pats
+from .. import pats, request_bodies
 from ..credentials import basic_credentials
 from ..live import current_platform
 from .faults import INJECTED, is_control_path
@@ -112,7 +112,7 @@ def mask_fields(fields: MultiDict[str, str]) -> dict[str, Any]:
 
 
 def mask_json(document: Any) -> Any:
-    """Request bodies nest at most json_bodies.MAX_DEPTH levels, so recursion is safe here."""
+    """Request bodies nest at most request_bodies.MAX_DEPTH levels, so recursion is safe here."""
     if isinstance(document, dict):
         return {
             key: masked(str(value)) if value is not None and is_secret_field(key) else mask_json(value)
@@ -187,7 +187,7 @@ def _is_jwt(value: str) -> bool:
     if value.count(".") != 2:
         return False
     try:
-        header = json_bodies.loads(base64.urlsafe_b64decode(value.split(".", 1)[0] + "==="))
+        header = request_bodies.loads(base64.urlsafe_b64decode(value.split(".", 1)[0] + "==="))
     except (binascii.Error, ValueError):
         return False
     return isinstance(header, dict) and "alg" in header

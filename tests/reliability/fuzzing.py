@@ -22,7 +22,7 @@ import yaml
 from hypothesis import strategies as st
 from werkzeug.test import Client
 
-from mock_platform.json_bodies import MAX_DEPTH
+from mock_platform.request_bodies import MAX_DEPTH
 
 SENT: Counter[str] = Counter()  # requests sent, by sender kind; reported at the end of the run
 

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_platform.clients import KNOWN_KEYS
-from mock_platform.control import faults, identity, minting, users, views
+from mock_platform.control import co_scientist, faults, identity, minting, users, views
+from mock_platform.request_bodies import MAX_DEPTH
 
 from .conftest import EXAMPLES, REGISTRATION_TOKEN
 from .fuzzing import (
@@ -34,6 +35,7 @@ from .fuzzing import (
     bearer_error,
     bodies,
     deep_bodies,
+    deep_json,
     encode,
     headers_of,
     html_page,
@@ -325,6 +327,8 @@ CONTROL = {
     "/_mock/users/\u00e9\u202e": ["userName"],
     "/_mock/clients": sorted(KNOWN_KEYS),
     "/_mock/requests": field_names(views.RequestsQuery),
+    "/_mock/ai/script": ["replies", "match", "say", "steps", "delay"],
+    "/_mock/ai/credits": field_names(co_scientist.CreditsBody),
     "/_mock/faults/1": [],
     "/_mock/faults/99999999999999999999": [],
     "/_mock/keys/rotate": [],
@@ -346,6 +350,20 @@ json_values = st.recursive(
 )
 
 
+def alias_bomb(levels: int) -> str:
+    """YAML in which each level holds nine aliases of the one before: 9**levels nodes once expanded."""
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+# YAML bodies (the control API reads YAML scripts): nested deep, or expanding into billions of nodes.
+YAML_BODIES = [
+    deep_json(MAX_DEPTH + 1), deep_json(3000), "replies:\n  - match: [" + deep_json(2000) + "]\n",
+    alias_bomb(9), "replies: &r [{match: a, say: b}]\nagain: *r\n",
+]  # fmt: skip
+
+
 # A call each endpoint accepts, for the "mutated" examples: one or two of its fields replaced, so
 # that a hostile value meets the code behind the checks (an id of 2^70 in an otherwise good user).
 VALID_CONTROL = {
@@ -356,11 +374,23 @@ VALID_CONTROL = {
     "/_mock/clients": ("POST", lambda name: {"client-id": name, "redirect-uris": ["http://127.0.0.1/callback"]}),
     "/_mock/clock": ("POST", lambda name: {"advance": 10}),
     "/_mock/faults": ("POST", lambda name: {"endpoint": "userinfo", "status": 503, "count": 1}),
+    "/_mock/ai/script": ("PUT", lambda name: {"replies": [{"match": name, "say": "hello"}]}),
+    "/_mock/ai/credits": ("PUT", lambda name: {"balance": 5}),
 }  # fmt: skip
 
 
 # Fields that hold numbers: half the mutations pick one of them, and give it an edge number half the time.
-NUMERIC_FIELDS = ("id", "defaultWorkspaceId", "count", "exp", "lifetime", "status", "advance", "fraction")
+NUMERIC_FIELDS = (
+    "id",
+    "defaultWorkspaceId",
+    "count",
+    "exp",
+    "lifetime",
+    "status",
+    "advance",
+    "fraction",
+    "balance",
+)
 
 
 def mutated_control_call(draw: Any) -> tuple[str, str, dict[str, Any]]:
@@ -383,7 +413,7 @@ def mutated_control_call(draw: Any) -> tuple[str, str, dict[str, Any]]:
     path=st.sampled_from(sorted(CONTROL)),
     method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH"]),
     document=st.data(),
-    shape=st.sampled_from(["object", "object", "mutated", "mutated", "any", "deep", "bytes", "none"]),
+    shape=st.sampled_from(["object", "object", "mutated", "mutated", "any", "deep", "yaml", "bytes", "none"]),
     content_type=st.one_of(
         st.just("application/json"),
         st.just("application/json"),
@@ -413,6 +443,8 @@ def test_control(
         body = json.dumps(document.draw(json_values)).encode()
     elif shape == "deep":
         body = document.draw(deep_bodies(names))
+    elif shape == "yaml":
+        body, content_type = document.draw(st.sampled_from(YAML_BODIES)).encode(), "application/yaml"
     elif shape == "bytes":
         body = document.draw(st.binary(max_size=200))
     else:
@@ -426,6 +458,8 @@ def test_control(
         )
         if reply.status >= 400:
             message_error(request, reply)
+    if shape == "yaml" and reply.status < 300:
+        assert "&" not in body.decode(), f"YAML aliases accepted: {request.describe()}"
     if reply.status < 300 and path.startswith(("/_mock/users", "/_mock/identity")):
         signs_in(control_sender, reply)
     if path == "/_mock/reset" or (method == "POST" and path == "/_mock/faults"):

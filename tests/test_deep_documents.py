@@ -1,5 +1,5 @@
-"""JSON bodies nested deeper than any document the mock takes: refused like malformed JSON at every
-reader, never a 500 and never a traceback (issue 18, finding 1)."""
+"""Request bodies nested deeper than any document the mock takes: refused like malformed JSON (or
+YAML) at every reader, never a 500 and never a traceback (issue 18, finding 1)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 import pytest
 import requests
 
-from mock_platform.json_bodies import MAX_DEPTH
+from mock_platform.request_bodies import MAX_DEPTH
 
 from .control.helpers import create_pat
 
@@ -95,3 +95,28 @@ def test_a_deep_body_with_a_personal_access_token_is_no_server_error(platform, o
         timeout=TIMEOUT,
     )
     assert response.status_code == 400
+
+
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[" * 1000 + "]" * 1000, f"nests more than {MAX_DEPTH} levels deep"),
+        ("replies:\n" + "  - " * 1 + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1), "levels deep"),
+        (BILLION_LAUGHS, "aliases (*name) are not accepted"),
+    ],
+)
+def test_a_yaml_script_nested_deep_or_with_aliases_is_refused(platform, quiet, text, problem):
+    response = requests.put(
+        f"{platform.base_url}/_mock/ai/script",
+        data=text,
+        headers={"Content-Type": "application/yaml"},
+        timeout=TIMEOUT,
+    )
+
+    assert response.status_code == 400 and problem in response.json()["message"]
+    assert "the body is not valid YAML" in response.json()["message"]
