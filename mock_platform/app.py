@@ -18,6 +18,7 @@ from . import co_scientist, control, federation, oidc, platform_api
 from .base_path import StripBasePath
 from .http import json_response
 from .live import Platform, current_platform
+from .request_bodies import BoundedJSONProvider
 from .settings import Settings
 
 log = logging.getLogger("mock_platform")
@@ -72,7 +73,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         PERMANENT_SESSION_LIFETIME=timedelta(seconds=settings.session_lifetime),
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
-    app.json.sort_keys = False
+    app.json = BoundedJSONProvider(app)  # request bodies nested too deep are invalid JSON
     app.before_request(platform.sync)
     app.before_request(_routing_redirect)
     app.after_request(_security_headers)

@@ -6,7 +6,6 @@ go through `parse_client`, so a bad entry is reported the same way wherever it c
 
 from __future__ import annotations
 
-import hmac
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -18,6 +17,7 @@ import yaml
 from authlib.oauth2.rfc6749 import ClientMixin, scope_to_list
 from msgspec import Meta, Struct
 
+from .credentials import same_secret
 from .errors import ConfigError
 from .validation import convert
 
@@ -151,7 +151,7 @@ class Client(Struct, ClientMixin, frozen=True, forbid_unknown_fields=True, kw_on
         return redirect_uri_registered(self.redirect_uris, redirect_uri)
 
     def check_client_secret(self, client_secret: str) -> bool:
-        return self.client_secret is not None and hmac.compare_digest(self.client_secret, client_secret)
+        return self.client_secret is not None and same_secret(client_secret, self.client_secret)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         return method == self.token_endpoint_auth_method

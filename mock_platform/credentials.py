@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 
 from flask import request
 
@@ -37,6 +38,14 @@ def presented_token(*, form_field: bool = False, basic_token: bool = False) -> s
     if from_header and from_form:
         raise CredentialError("send the access token in one place only (RFC 6750 section 2)")
     return from_header or from_form
+
+
+def same_secret(presented: str, expected: str) -> bool:
+    """Constant-time equality of two secrets, as UTF-8 bytes: `hmac.compare_digest` refuses str with
+    non-ASCII characters (a TypeError), and a JSON string may even hold a lone surrogate."""
+    return hmac.compare_digest(
+        presented.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
 
 
 def basic_credentials(value: str) -> tuple[str, str] | None:

@@ -13,7 +13,6 @@ token is never kept in clear; `Directory.access_tokens()` lists them for seeding
 from __future__ import annotations
 
 import copy
-import hmac
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +25,7 @@ from authlib.oidc.core import UserInfo
 from msgspec import Meta, Struct
 
 from . import pats
+from .credentials import same_secret
 from .errors import ConfigError
 from .validation import convert
 
@@ -35,7 +35,8 @@ OrgRole = Literal["owner", "member", "collaborator"]
 WorkspaceRole = Literal["owner", "admin", "maintain", "launch", "connect", "view"]
 ORG_ROLES: tuple[str, ...] = get_args(OrgRole)
 WORKSPACE_ROLES: tuple[str, ...] = get_args(WorkspaceRole)
-Id = Annotated[int, Meta(gt=0)]
+MAX_ID = 2**53 - 1  # exact in every JSON reader (the Seqera CLI's is JavaScript's) and in a 64-bit column
+Id = Annotated[int, Meta(ge=1, le=MAX_ID)]
 Name = Annotated[
     str,
     Meta(
@@ -295,7 +296,7 @@ class Directory:
 
     def authenticate(self, login: str, password: str) -> User | None:
         user = self.find_user(login)
-        if user is None or not hmac.compare_digest(user.password.encode(), password.encode()):
+        if user is None or not same_secret(password, user.password):
             return None
         return user
 

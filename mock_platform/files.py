@@ -2,6 +2,8 @@
 
 Writes go to a temporary file that is renamed into place, so concurrent workers, a second
 `mock-platform` command and a kill -9 never leave a half-written key or certificate behind.
+Every file is owner-only (0600) from the moment it is created, whatever the umask or the mode of an
+existing data dir; only certificates, which are public, are written 0644 on purpose.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def _fsync_dir(directory: Path) -> None:
 def locked(directory: Path, name: str) -> Iterator[None]:
     """Hold an exclusive lock on `directory/name` (created, with the directory, when missing)."""
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with open(directory / name, "w") as lock:
+    with open(os.open(directory / name, os.O_WRONLY | os.O_CREAT, 0o600), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield

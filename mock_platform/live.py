@@ -14,7 +14,6 @@ seed has them; between those times control-API changes and deleted PATs stay as 
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import hashlib
 import json
@@ -30,7 +29,7 @@ from . import keys
 from .clients import Client, load_seed_clients, parse_client, parse_clients
 from .directory import SEED_TIME, Directory, User, load_seed_document, parse_directory
 from .errors import ConfigError
-from .settings import DATABASE_FILE, Settings, read_config_file
+from .settings import Settings, read_config_file
 from .store import SeedConflict, SeedPat, SharedState, Store
 
 DIRECTORY_DOCUMENT = "directory"
@@ -70,10 +69,6 @@ class Platform:
         stamp = None if settings.database_url else settings.data_dir / STAMP_FILE
         self.store = Store(settings.store_url, stamp)
         self.store.create_schema()
-        if not settings.database_url:
-            # It holds client secrets and passwords; SQLite gives its -wal and -shm files the same mode.
-            with contextlib.suppress(PermissionError):  # another user's file, which we may still write
-                (settings.data_dir / DATABASE_FILE).chmod(0o600)
         self._ensure_directory()
         self._lock = threading.Lock()
         self.keyring = keys.load_or_create(self.store, settings.data_dir)
@@ -112,8 +107,8 @@ class Platform:
 
     # clients -------------------------------------------------------------------------------------
 
-    def query_client(self, client_id: str | None) -> Client | None:
-        if not client_id:
+    def query_client(self, client_id: object) -> Client | None:
+        if not client_id or not isinstance(client_id, str):  # JSON bodies may hold anything
             return None
         return self.runtime_clients.get(client_id) or self.static_clients.get(client_id)
 
@@ -141,8 +136,18 @@ class Platform:
 
     def replace_directory(self, document: dict[str, Any], edited: Directory) -> Directory:
         """Validate, then store a changed directory document (control API): an edit of `edited`, which
-        must still be the stored directory (else DocumentChanged)."""
+        must still be the stored directory (else DocumentChanged).
+
+        User ids are never given again: codes, tokens and browser sessions name users by id. So a
+        user the document leaves out is retired with every grant (store.retire_users), and an id
+        that was retired cannot come back (ConfigError)."""
         directory = parse_directory(document, "directory")
+        stored, ids = {user.id for user in edited.users}, {user.id for user in directory.users}
+        if (added := ids - stored) and (reused := sorted(added & self.store.retired_user_ids())):
+            raise ConfigError(
+                f"users: id {reused[0]} belonged to a deleted user, and user ids are never given "
+                "again; leave id out to get the next free one"
+            )
         if not self.store.put_document(
             DIRECTORY_DOCUMENT,
             document,
@@ -151,6 +156,8 @@ class Platform:
             replacing=edited.document,
         ):
             raise DocumentChanged("the directory changed while this edit was made")
+        if left_out := stored - ids:
+            self.store.retire_users(left_out, self.now())
         return directory
 
     def add_user(
@@ -178,7 +185,7 @@ class Platform:
         raise DocumentChanged("the directory kept changing while a user was added (other callers edit it)")
 
     def next_user_id(self) -> int:
-        # Never the id of a deleted user: tokens and browser sessions name users by id.
+        # Never the id of a deleted user (replace_directory).
         highest = max((user.id for user in self.directory.users), default=1000)
         return max(highest, self.store.highest_user_id()) + 1
 
@@ -202,6 +209,8 @@ class Platform:
         current = self.store.document(DIRECTORY_DOCUMENT)
         if current is None or current[0] != self.seed_fingerprint:
             self._seed_pats()  # first: after a crash in between, the next start applies the seed again
+            if left_out := self._stored_user_ids() - _user_ids(self.seed_document):
+                self.store.retire_users(left_out, time.time() + self.store.shared_state().clock_offset)
             self.store.put_document(
                 DIRECTORY_DOCUMENT, self.seed_document, self.seed_fingerprint, "directory_version"
             )
@@ -215,10 +224,19 @@ class Platform:
             place = next(place for place, _, token in tokens if token.tid == conflict.seeded.id)
             raise ConfigError(f"{self.seed_where}: {place}{_in_the_way(conflict)}") from None
 
+    def _stored_user_ids(self) -> set[int]:
+        current = self.store.document(DIRECTORY_DOCUMENT)
+        return _user_ids(current[1]) if current else set()
+
     def _load_directory(self) -> Directory:
         # Between a reset's wipe and its re-seed another worker may find no document: use the seed.
         current = self.store.document(DIRECTORY_DOCUMENT)
         return parse_directory(current[1] if current else self.seed_document, "stored directory")
+
+
+def _user_ids(document: Mapping[str, Any]) -> set[int]:
+    """The user ids of a directory document as stored (validated when it was written)."""
+    return {user["id"] for user in document.get("users") or () if isinstance(user.get("id"), int)}
 
 
 def editable_document(directory: Directory) -> dict[str, Any]:

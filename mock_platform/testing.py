@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
 import yaml
@@ -523,7 +523,8 @@ def oidc_login(
         form = login.token_form(code)
         auth = None
         if client.token_endpoint_auth_method == "client_secret_basic":
-            auth = (client_id, client.client_secret or "")
+            # RFC 6749 §2.3.1: both form-encoded first (requests would send a secret as Latin-1)
+            auth = (quote(client_id, safe=""), quote(client.client_secret or "", safe=""))
         elif client.token_endpoint_auth_method == "client_secret_post":
             form["client_secret"] = client.client_secret or ""
         token = http.post(

@@ -143,7 +143,14 @@ def token_row(
 
 
 def verify_access_token(platform: Platform, token: str) -> AccessGrant | None:
-    """The grant behind a bearer JWT we issued, or None when it is forged, expired or revoked."""
+    """The grant behind a bearer JWT we issued, or None when it is forged, expired, revoked or meant
+    for another audience.
+
+    The mock issues access tokens with `aud` = the client id, for every resource it serves (userinfo,
+    the Platform API, the Co-Scientist backend): the Seqera CLI's `audience=platform` names that same
+    resource, so the mock ignores it and issues the same tokens to both CLIs. A token is accepted only
+    when its `aud` (a string, or a list: RFC 7519 §4.1.3) names the client it was issued to.
+    """
     if token.count(".") != 2:
         return None
     try:
@@ -162,10 +169,17 @@ def verify_access_token(platform: Platform, token: str) -> AccessGrant | None:
     record = platform.store.find_token(access=token)
     if record is None or record.revoked_at is not None or record.access_expires_at <= now:
         return None
+    if not names_audience(claims.get("aud"), record.client_id):
+        return None
     user = platform.directory.find_user(record.user_id)
     if user is None:
         return None
     return AccessGrant(record=record, user=user, claims=claims)
+
+
+def names_audience(aud: Any, client_id: str) -> bool:
+    """Whether an `aud` claim, a string or a list of strings, is for `client_id` (the mock's audience)."""
+    return aud == client_id or (isinstance(aud, list) and client_id in aud)
 
 
 def mint_token_response(

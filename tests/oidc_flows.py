@@ -96,6 +96,20 @@ def authorize(
     )
 
 
+def password_sign_in(
+    issuer: str, browser: requests.Session, user: str = "alice", **params: str | None
+) -> requests.Response:
+    """A sign-in on the login page (its form POSTed, as a browser sends it), which starts a browser
+    session in `browser`, unlike a login_hint sign-in."""
+    form = {
+        **authorize_params(login_hint=None, **params),
+        "username": user,
+        "password": f"{user}-password",
+        "action": "login",
+    }
+    return browser.post(endpoint(issuer, "authorize"), data=form, allow_redirects=False, timeout=TIMEOUT)
+
+
 def redirect_params(response: requests.Response) -> dict[str, str]:
     assert response.status_code in (302, 303), (
         f"expected a redirect, got {response.status_code}: {response.text[:300]}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from .oidc_flows import authorize, endpoint, login_tokens, refresh, userinfo
+from .oidc_flows import authorize, endpoint, login_tokens, password_sign_in, refresh, userinfo
 from .test_token_endpoint import assert_oauth_error
 
 
@@ -52,7 +52,7 @@ def test_revocation_needs_post(live_platform):
 def test_logout_without_a_hint_asks_first_and_never_redirects(live_platform):
     """RP-Initiated Logout §6: without an id_token_hint anybody could end the session, so the user confirms."""
     browser = requests.Session()
-    assert authorize(live_platform.issuer, browser).status_code == 302  # alice signs in (login_hint)
+    assert password_sign_in(live_platform.issuer, browser).status_code == 303  # alice signs in
     params = {"post_logout_redirect_uri": "http://attacker.example/", "client_id": "nextflow_cli"}
     logout = endpoint(live_platform.issuer, "logout")
 

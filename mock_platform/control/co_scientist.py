@@ -12,6 +12,7 @@ from ..co_scientist.script import ScriptError, parse_script
 from ..co_scientist.views import active_script
 from ..http import json_response
 from ..live import Platform, current_platform
+from ..request_bodies import TooDeep, load_yaml
 from ..validation import JSON
 from .inputs import BadInput, Body, json_body, read
 
@@ -38,8 +39,8 @@ def put_script() -> Response:
     platform = current_platform()
     if request.mimetype in YAML_TYPES:
         try:
-            document = yaml.safe_load(request.get_data(as_text=True))
-        except yaml.YAMLError as error:
+            document = load_yaml(request.get_data(as_text=True))
+        except (yaml.YAMLError, TooDeep) as error:
             raise BadInput(f"the body is not valid YAML: {error}") from None
     else:
         document = request.get_json(force=True, silent=True)

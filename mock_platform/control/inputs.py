@@ -53,10 +53,7 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object; an empty body counts as {}."""
     if not request.get_data(cache=True):
         return {}
-    try:
-        document = request.get_json(force=True, silent=True)
-    except RecursionError:
-        document = None
+    document = request.get_json(force=True, silent=True)
     if not isinstance(document, dict):
         raise BadInput('the body must be a JSON object, e.g. {"user": "alice"}')
     return document

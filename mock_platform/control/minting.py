@@ -1,9 +1,10 @@
 """POST /_mock/tokens: tokens for a user and client without a browser, good or deliberately broken.
 
 A good token is stored like one from the token endpoint, so it works at userinfo and the REST API.
-A broken one (`wrong_key`, a foreign `iss`, an unpublished `kid`) is not stored: nothing the mock
-issued looks like it. `expired` tokens are stored with their past expiry, as a real provider would
-still know them; with `refresh_token` they let a test drive a client's refresh-on-expiry path.
+A broken one (`wrong_key`, a foreign `iss`, an unpublished `kid`, an `aud` that does not name the
+client) is not stored: nothing the mock issued looks like it. `expired` tokens are stored with their
+past expiry, as a real provider would still know them; with `refresh_token` they let a test drive a
+client's refresh-on-expiry path.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..tokens import (
     Subject,
     access_token_claims,
     id_token_claims,
+    names_audience,
     new_secret,
     sign,
     token_row,
@@ -82,12 +84,14 @@ def mint(platform: Platform, document: dict[str, Any]) -> dict[str, Any]:
     wrong_key = request.wrong_key
     signing_key = platform.keyring.signing_key
     kid = request.kid or signing_key.kid
-    broken = wrong_key or issuer != platform.settings.issuer or kid != signing_key.kid
+    foreign_audience = audience is not None and not names_audience(audience, client_id)
+    broken = wrong_key or issuer != platform.settings.issuer or kid != signing_key.kid or foreign_audience
     key = platform.unpublished_key() if wrong_key else signing_key
     want_refresh = request.refresh_token
     if want_refresh and broken:
         raise BadInput(
-            "refresh_token: only for a token the mock stores (not with wrong_key, kid or a foreign iss)"
+            "refresh_token: only for a token the mock stores (not with wrong_key, kid, a foreign iss, "
+            "or an aud without the client id)"
         )
     nonce = request.nonce
 

@@ -3,14 +3,20 @@
 Field names are always kept (a test asserts that `code_verifier` was sent); the values of secrets
 become "*** (43 chars)", and credentials in Authorization say what they were (a JWT, a personal
 access token and its id, Basic with its user name) so a test can still tell them apart.
+
+A field is secret by its name, compared without case, `-` or `_` (`PASSWORD`, `Code`, `access-token`,
+`apiKey`): one of SECRET_NAMES, or a name ending in one of SECRET_ENDINGS (`registration_access_token`,
+`x_client_secret`). Whatever its name, a value that is a JWT or a personal access token is masked as
+one. Names that only mention a secret (`token_type_hint`, `code_challenge`, `exit_code`) stay in clear.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
+import functools
 import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
@@ -20,18 +26,20 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
-from .. import pats
+from .. import pats, request_bodies
 from ..credentials import basic_credentials
 from ..live import current_platform
 from .faults import INJECTED, is_control_path
 
-SECRET_FIELDS = frozenset(
-    {
-        "code_verifier", "code", "refresh_token", "access_token", "token", "password", "client_secret",
-        "id_token_hint", "id_token", "client_assertion", "assertion", "subject_token", "actor_token",
-        "accessKey", "accessToken", "refreshToken", "idToken", "apiKey", "api_key", "clientSecret", "secret",
-    }
+# Field names as is_secret_field compares them: lower case, letters and digits only.
+SECRET_NAMES = frozenset(
+    {"code", "authcode", "authorizationcode", "devicecode", "usercode", "idtokenhint", "pwd"}
+)
+SECRET_ENDINGS = (
+    "token", "tokens", "secret", "password", "passwd", "passphrase", "verifier", "assertion", "apikey",
+    "accesskey", "privatekey", "secretkey", "sessionkey", "credential", "credentials", "cookie",
 )  # fmt: skip
+SPELLING = re.compile(r"[^a-z0-9]")
 LOGGED_HEADERS = (
     "Accept", "Authorization", "Content-Type", "Cookie", "Origin", "Traceparent", "User-Agent",
     "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
@@ -82,23 +90,38 @@ def mask_cookies(header: str) -> str:
     return "; ".join(f"{name}=***" for name in names)
 
 
+@functools.lru_cache(maxsize=1024)
+def is_secret_field(name: str) -> bool:
+    form = SPELLING.sub("", name.lower())
+    return form in SECRET_NAMES or form.endswith(SECRET_ENDINGS)
+
+
+def mask_value(value: str) -> str:
+    """A value of a field whose name says nothing: masked when it is a JWT or a personal access token."""
+    return describe_credential(value) if _is_jwt(value) or pats.decode(value) else value
+
+
 def mask_fields(fields: MultiDict[str, str]) -> dict[str, Any]:
     """Every key; a list where a key was sent more than once (so a test can catch duplicates)."""
     result: dict[str, Any] = {}
     for key in fields:
-        values = [masked(value) if key in SECRET_FIELDS else value for value in fields.getlist(key)]
+        secret = is_secret_field(key)
+        values = [masked(value) if secret else mask_value(value) for value in fields.getlist(key)]
         result[key] = values if len(values) > 1 else values[0]
     return result
 
 
 def mask_json(document: Any) -> Any:
+    """Request bodies nest at most request_bodies.MAX_DEPTH levels, so recursion is safe here."""
     if isinstance(document, dict):
         return {
-            key: masked(str(value)) if key in SECRET_FIELDS and value is not None else mask_json(value)
+            key: masked(str(value)) if value is not None and is_secret_field(key) else mask_json(value)
             for key, value in document.items()
         }
     if isinstance(document, list):
         return [mask_json(item) for item in document]
+    if isinstance(document, str):
+        return mask_value(document)
     return document
 
 
@@ -164,7 +187,7 @@ def _is_jwt(value: str) -> bool:
     if value.count(".") != 2:
         return False
     try:
-        header = json.loads(base64.urlsafe_b64decode(value.split(".", 1)[0] + "==="))
+        header = request_bodies.loads(base64.urlsafe_b64decode(value.split(".", 1)[0] + "==="))
     except (binascii.Error, ValueError):
         return False
     return isinstance(header, dict) and "alg" in header

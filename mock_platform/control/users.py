@@ -152,8 +152,7 @@ def delete_user(platform: Platform, user_name: str) -> User:
     edited["users"] = [item for item in edited["users"] if item.get("userName") != user.user_name]
     for org in edited["organizations"]:
         _remove_member(org, user.user_name)
-    _store(platform, directory, edited)
-    platform.store.revoke_user(user.id, platform.now())
+    _store(platform, directory, edited)  # retires the user's id, codes, tokens and personal access tokens
     return user
 
 

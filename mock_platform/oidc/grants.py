@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
 from ..clients import AUTH_METHODS
+from ..credentials import same_secret
 from ..live import Platform
 from ..store import CodeRecord, TokenRecord
 from ..tokens import (
@@ -99,7 +99,7 @@ class S256CodeChallenge(CodeChallenge):
                 "code_verifier must be 43-128 characters of [A-Za-z0-9-._~] (RFC 7636 section 4.1)"
             )
         expected = verifier if code.code_challenge_method == "plain" else create_s256_code_challenge(verifier)
-        if not hmac.compare_digest(expected, code.code_challenge):
+        if not same_secret(expected, code.code_challenge):
             raise InvalidGrantError("code_verifier does not match the code_challenge (RFC 7636 section 4.6)")
 
 

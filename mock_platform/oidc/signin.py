@@ -2,8 +2,10 @@
 
 The authorization server asks its sources in turn; the first that names somebody wins. Built in:
 - headless sign-in: `MOCK_PLATFORM_AUTO_LOGIN=<user>` on every authorize, or `login_hint=<userName|email>`
-  without a page (unless headless login is off, or `prompt=login` asks for the form);
-- the browser session of an earlier sign-in (unless `prompt=login` or `max_age` asks for a new one).
+  without a page (unless headless login is off, or `prompt=login` asks for the form), for that
+  request only: it starts no browser session;
+- the browser session of an earlier sign-in on the sign-in page or through federated sign-in
+  (unless `prompt=login` or `max_age` asks for a new one).
 Other layers put their own sources in front (the control API's identity queue, the return from
 federated sign-in). A layer may also register an external sign-in: another provider that the
 sign-in page offers, and that authorize goes to directly when local login is off.
@@ -22,6 +24,7 @@ from ..live import Platform
 from ..tokens import Subject
 
 SESSION_USER = "uid"
+SESSION_USER_NAME = "user"
 SESSION_AUTH_TIME = "auth_time"
 
 
@@ -56,6 +59,15 @@ class ExternalSignIn(Protocol):
 
 
 class HeadlessSignIn:
+    """Signs in for this one request and leaves no browser session behind.
+
+    A login_hint sign-in asks nothing of the browser, so any site can start one with a link: a session
+    from it would sign that browser in as the named user for hours, and the developer's next real
+    login (no hint) would complete silently as that user (login CSRF). Auto-login leaves none either:
+    while it is on it signs in at every request anyway, and a session left from it would outlive a
+    restart without it, signing the browser in silently where the sign-in page should now appear.
+    """
+
     def may_sign_in(self, platform: Platform, login_hint: str | None) -> bool:
         return headless_user(platform, login_hint) is not None
 
@@ -63,7 +75,7 @@ class HeadlessSignIn:
         if "login" in attempt.prompts and not platform.settings.auto_login:
             return None
         user = headless_user(platform, attempt.login_hint)
-        return start_session(platform, user) if user is not None else None
+        return Subject(user, int(platform.now())) if user is not None else None
 
 
 class SessionSignIn:
@@ -86,7 +98,11 @@ def session_subject(platform: Platform) -> Subject | None:
     if auth_time > now or auth_time + platform.settings.session_lifetime <= now:
         return None
     user = platform.directory.find_user(user_id)
-    return Subject(user, auth_time) if user else None
+    # Ids are not given again until a reset; after one, a new user may have the id of one this
+    # session signed in, and the name tells them apart.
+    if user is None or user.user_name != session.get(SESSION_USER_NAME):
+        return None
+    return Subject(user, auth_time)
 
 
 def start_session(platform: Platform, user: User, claims: Mapping | None = None) -> Subject:
@@ -94,6 +110,7 @@ def start_session(platform: Platform, user: User, claims: Mapping | None = None)
     session.clear()
     session.permanent = True
     session[SESSION_USER] = user.id
+    session[SESSION_USER_NAME] = user.user_name
     session[SESSION_AUTH_TIME] = auth_time
     return Subject(user, auth_time, claims or {})
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import re
 from typing import Any
 
 from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError, OAuth2Error
-from authlib.oidc.core.errors import LoginRequiredError
+from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
 from flask import Blueprint, Response, current_app, render_template, request
 
-from ..credentials import CredentialError, presented_token
+from ..credentials import CredentialError, presented_token, same_secret
 from ..errors import ERROR_TEXT_CHARACTERS
 from ..http import JSON, NO_STORE, bearer_challenge, json_response, oauth_error
 from ..live import Platform, current_platform
@@ -132,6 +131,10 @@ def _sign_in(
             return server.external_sign_in.start(platform, attempt)
         return _login_page(client, None), 200
     if client.third_party and action != "allow":
+        if "none" in prompts:  # Core §3.1.2.1: no page may be shown; consent is never remembered
+            raise ConsentRequiredError(
+                "this client needs the user's consent, which prompt=none cannot ask for"
+            )
         return render_template(
             "consent.html", client=client, user=subject.user, fields=_carried_fields()
         ), 200
@@ -216,8 +219,8 @@ def _parameter_name_text(name: str) -> str:
 def _client_authorization_problem() -> Response | None:
     """The Authorization headers authlib cannot read (it answers them with a 500): RFC 6749 §5.2 invalid_client.
 
-    authlib splits the header on whitespace and decodes Basic credentials as UTF-8 without guarding
-    either step; every other header (no space, another scheme, bad base64) it reads or ignores itself.
+    authlib splits the header on whitespace and decodes Basic credentials as base64 of UTF-8 without
+    guarding against non-ASCII base64 or non-UTF-8 text; every other header (no space, another scheme, bad base64) it reads or ignores itself.
     """
     header = request.headers.get("Authorization")
     if header is None or " " not in header:
@@ -233,6 +236,10 @@ def _client_authorization_problem() -> Response | None:
             return None
         except UnicodeDecodeError:
             problem = "HTTP Basic credentials must be UTF-8 (RFC 7617 section 2.1)"
+        except ValueError:  # characters outside ASCII, which base64 never has
+            problem = (
+                "HTTP Basic credentials must be base64, which has ASCII characters only (RFC 7617 section 2)"
+            )
     if problem is None:
         return None
     return oauth_error(401, "invalid_client", problem, {"WWW-Authenticate": 'Basic realm="mock-platform"'})
@@ -323,7 +330,7 @@ def register_client() -> Response:
         presented = presented_token(form_field=True) or ""
     except CredentialError as error:
         return bearer_challenge("invalid_request", str(error), 400)
-    if not hmac.compare_digest(presented.encode(), expected.encode()):
+    if not same_secret(presented, expected):
         return bearer_challenge(
             "invalid_token",
             "send the initial access token (MOCK_PLATFORM_REGISTRATION_TOKEN) as a Bearer token",

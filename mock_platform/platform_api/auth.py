@@ -10,14 +10,13 @@ Scheme names are case-insensitive (RFC 9110 §11.1). Anything else is a 401 with
 from __future__ import annotations
 
 import functools
-import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Concatenate, Literal, ParamSpec, TypeVar
 
 from flask import request
 
-from ..credentials import CredentialError, presented_token
+from ..credentials import CredentialError, presented_token, same_secret
 from ..directory import User
 from ..http import challenge_header
 from ..live import Platform, current_platform
@@ -107,7 +106,7 @@ def _pat_caller(platform: Platform, token: str) -> Caller | None:
         return None
     token_id, secret = parsed
     record = platform.store.find_pat(token_id)
-    if record is None or not hmac.compare_digest(record.secret_hash, digest(secret)):
+    if record is None or not same_secret(digest(secret), record.secret_hash):
         return None
     if not rules.accepts(record):
         return None

@@ -17,6 +17,7 @@ A rotation and a revocation of the same grant take the grant's first token row f
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, s
 from sqlalchemy.exc import IntegrityError
 
 from .database import StorePart
-from .schema import codes, documents, pats, storable_id, tokens
+from .schema import codes, documents, pats, retired_users, storable_id, tokens
 
 INSERT_CODE = insert(codes)
 SELECT_CODE = select(codes).where(
@@ -255,22 +256,32 @@ class Grants(StorePart):
             conn.execute(LOCK_GRANT, {"grant_id": grant_id})
             _revoke_tokens(conn, tokens.c.grant_id == grant_id, now)
 
-    def revoke_user(self, user_id: int, now: float) -> None:
-        """Every token and personal access token of a user, as the user is deleted."""
+    def retire_users(self, user_ids: Iterable[int], now: float) -> None:
+        """Users who left the directory: their codes go, their tokens and personal access tokens are
+        revoked, and their ids are recorded so that no new user is ever given one."""
         with self.database.write() as conn:
-            _revoke_tokens(conn, tokens.c.user_id == user_id, now)
-            conn.execute(
-                update(pats)
-                .where(and_(pats.c.user_id == user_id, pats.c.deleted_at.is_(None)))
-                .values(deleted_at=now)
-            )
+            for user_id in user_ids:
+                conn.execute(delete(codes).where(codes.c.user_id == user_id))
+                _revoke_tokens(conn, tokens.c.user_id == user_id, now)
+                conn.execute(
+                    update(pats)
+                    .where(and_(pats.c.user_id == user_id, pats.c.deleted_at.is_(None)))
+                    .values(deleted_at=now)
+                )
+                if not conn.execute(select(retired_users).where(retired_users.c.user_id == user_id)).first():
+                    conn.execute(insert(retired_users).values(user_id=user_id, retired_at=now))
+
+    def retired_user_ids(self) -> set[int]:
+        with self.database.read() as conn:
+            return set(conn.execute(select(retired_users.c.user_id)).scalars())
 
     def highest_user_id(self) -> int:
-        """The highest user id any token or personal access token was ever issued to (0 if none)."""
+        """The highest user id ever retired, or given a token or personal access token (0 if none)."""
         with self.database.read() as conn:
-            in_tokens = conn.execute(select(func.max(tokens.c.user_id))).scalar() or 0
-            in_pats = conn.execute(select(func.max(pats.c.user_id))).scalar() or 0
-        return max(in_tokens, in_pats)
+            return max(
+                conn.execute(select(func.max(table.c.user_id))).scalar() or 0
+                for table in (retired_users, tokens, pats)
+            )
 
     def revoke_access_token(self, token_id: int, now: float) -> None:
         with self.database.write() as conn:

@@ -25,7 +25,7 @@ from sqlalchemy import (
     Text,
 )
 
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 
 metadata = MetaData()
 
@@ -109,6 +109,15 @@ Index(
     unique=True,
     sqlite_where=pats.c.deleted_at.is_(None),
     postgresql_where=pats.c.deleted_at.is_(None),
+)
+
+# The id of every user who left the directory since the last reset: never given to a new user, as
+# codes, tokens and the identity queue name users by id.
+retired_users = Table(
+    "retired_users",
+    metadata,
+    Column("user_id", Integer, primary_key=True, autoincrement=False),
+    Column("retired_at", Float, nullable=False),
 )
 
 identity_queue = Table(

@@ -8,12 +8,15 @@ SQLAlchemy's execution machinery around each of them.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import queue
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, event
@@ -37,6 +40,19 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def own_database_files(path: Path) -> None:
+    """Make the database file owner-only before SQLite opens it: SQLite creates it 0644 (less the
+    umask), and gives its -wal and -shm files the mode of the database file when it creates them.
+    It holds client secrets and passwords. Files of an older run are made owner-only too."""
+    with contextlib.suppress(FileExistsError, FileNotFoundError, PermissionError):  # SQLite says what
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        # another user's file, which we may still be allowed to write; or not there (yet)
+        with contextlib.suppress(PermissionError, FileNotFoundError):
+            if file.stat().st_mode & 0o077:
+                file.chmod(0o600)
+
+
 def _driver_execute(conn: Connection, sql: str) -> None:
     conn.connection.driver_connection.execute(sql)
 
@@ -53,6 +69,8 @@ class SQLiteDatabase(Database):
         database = self.engine.url.database
         self._log_file = database if database not in (None, "", ":memory:") else None
         self.name = f"database {self._log_file or url}"
+        if self._log_file:
+            own_database_files(Path(self._log_file))
 
     def engine_options(self, url: str) -> dict[str, Any]:
         options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}

@@ -60,7 +60,7 @@ def test_an_unpublished_kid_is_not_found_in_jwks(mock_platform):
 def test_iss_aud_exp_and_lifetime_overrides(mock_platform):
     now = int(mock_platform.control.clock()["now"])
     foreign = mock_platform.control.mint_token("alice", iss="https://evil.example", id_token=True)
-    audience = mock_platform.control.mint_token("alice", aud=["platform", "other"], exp=now + 120)
+    audience = mock_platform.control.mint_token("alice", aud=["nextflow_cli", "other"], exp=now + 120)
     short = mock_platform.control.mint_token("alice", lifetime=30)
 
     assert verified_claims(mock_platform, foreign["access_token"])["iss"] == "https://evil.example"
@@ -68,7 +68,7 @@ def test_iss_aud_exp_and_lifetime_overrides(mock_platform):
     assert foreign["stored"] is False
     assert bearer_get(mock_platform, "/userinfo", foreign["access_token"]).status_code == 401
     claims = verified_claims(mock_platform, audience["access_token"])
-    assert claims["aud"] == ["platform", "other"] and claims["exp"] == now + 120
+    assert claims["aud"] == ["nextflow_cli", "other"] and claims["exp"] == now + 120
     assert 118 <= audience["expires_in"] <= 120
     assert bearer_get(mock_platform, "/userinfo", audience["access_token"]).status_code == 200
     assert short["claims"]["exp"] - short["claims"]["iat"] == 30

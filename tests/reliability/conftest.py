@@ -17,7 +17,7 @@ from mock_platform.app import create_app
 from mock_platform.settings import Settings
 
 from ..serve_process import serve
-from .fuzzing import SENT, InProcess, OverHttp
+from .fuzzing import SENT, InProcess, OverHttp, write_config
 
 STRESS = os.environ.get("RELIABILITY_STRESS") == "1"
 EXAMPLES = 1500 if STRESS else 40  # hypothesis examples per fuzz test
@@ -53,7 +53,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 
 def in_process_sender(data_dir: Path) -> InProcess:
     app = create_app(
-        Settings(data_dir=data_dir, base_url="http://127.0.0.1:8080", registration_token=REGISTRATION_TOKEN)
+        Settings(
+            data_dir=data_dir,
+            base_url="http://127.0.0.1:8080",
+            registration_token=REGISTRATION_TOKEN,
+            config=write_config(data_dir),
+        )
     )
     return InProcess(app.test_client(use_cookies=False))
 
@@ -67,7 +72,9 @@ def _sender(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     if request.param == "in-process":
         yield in_process_sender(data_dir)
         return
-    with serve(data_dir, "--registration-token", REGISTRATION_TOKEN) as base_url:
+    with serve(
+        data_dir, "--registration-token", REGISTRATION_TOKEN, "--config", str(write_config(data_dir))
+    ) as base_url:
         sender = OverHttp(base_url)
         yield sender
         sender.close()

@@ -14,11 +14,15 @@ import re
 import string
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
+import yaml
 from hypothesis import strategies as st
 from werkzeug.test import Client
+
+from mock_platform.request_bodies import MAX_DEPTH
 
 SENT: Counter[str] = Counter()  # requests sent, by sender kind; reported at the end of the run
 
@@ -64,11 +68,13 @@ class InProcess:
 
     def send(self, request: Request) -> Reply:
         SENT[self.kind] += 1
+        # A WSGI server hands header values over as the bytes that came, decoded as Latin-1.
+        headers = [(name, value.encode("utf-8").decode("latin-1")) for name, value in request.headers]
         response = self.client.open(
             request.path,
             method=request.method,
             query_string=request.query,
-            headers=list(request.headers),
+            headers=headers,
             data=request.body,
         )
         return Reply(
@@ -114,6 +120,61 @@ class OverHttp:
         self.conn.close()
 
 
+# clients the fuzzed mocks have besides the seed ones: confidential, with a secret that is not ASCII
+
+CLIENT_SECRET = "fuzz-s\u00e9same-\U0001f511-\u202e"
+CONFIDENTIAL_CLIENTS = {"fuzz_basic": "client_secret_basic", "fuzz_post": "client_secret_post"}
+CONFIG = {
+    "clients": [
+        {
+            "client-id": client_id,
+            "token-endpoint-auth-method": method,
+            "client-secret": CLIENT_SECRET,
+            "redirect-uris": ["http://127.0.0.1/callback"],
+        }
+        for client_id, method in CONFIDENTIAL_CLIENTS.items()
+    ]
+}
+
+
+def write_config(directory: Path) -> Path:
+    path = directory / "fuzz-config.yml"
+    path.write_text(yaml.safe_dump(CONFIG, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+# deep nesting ------------------------------------------------------------------------------------
+
+
+def deep_json(depth: int, kind: str = "array") -> str:
+    """JSON text nested `depth` levels deep: arrays, objects, or both in turn."""
+    opening = {"array": "[", "object": '{"a":', "mixed": '[{"a":'}[kind]
+    closing = {"array": "]", "object": "}", "mixed": "}]"}[kind]
+    inner = "" if kind == "array" else "1"
+    levels = depth if kind != "mixed" else max(depth // 2, 1)
+    return opening * levels + inner + closing * levels
+
+
+def b64url(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+
+
+DEPTHS = [MAX_DEPTH, MAX_DEPTH + 1, 300, 1000, 5000, 100_000]
+deep_documents = st.builds(deep_json, st.sampled_from(DEPTHS), st.sampled_from(["array", "object", "mixed"]))
+DEEP_JWT = b64url('{"alg":"RS256","x":' + deep_json(1500) + "}") + ".e30.c2ln"  # a header nested deep
+DEEP_PAT = base64.b64encode((deep_json(80) + "." + "0" * 40).encode()).decode()
+
+
+@st.composite
+def deep_bodies(draw: Any, names: list[str]) -> bytes:
+    """A JSON body nested deep: the whole document, or the value of one field of an object."""
+    document = draw(deep_documents)
+    if draw(st.booleans()):
+        name = json.dumps(draw(st.sampled_from(names or ["x"])))
+        document = "{" + name + ": " + document + "}"
+    return document.encode()
+
+
 # values ------------------------------------------------------------------------------------------
 
 NASTY = [
@@ -123,6 +184,8 @@ NASTY = [
     f"{JWT_HEADER}.!!!.???", "Bearer", "=", "&", "S256", "plain", "code", "openid", "offline_access",
     "nextflow_cli", "seqera_ai_cli", "http://127.0.0.1:1/callback", "http://evil.example/callback",
     "A" * 5000, "true", "[]", "{}", "\r\nX-Injected: 1", "\\", "//evil.example", "%2F%2Fevil.example",
+    *CONFIDENTIAL_CLIENTS, CLIENT_SECRET, "caf\u00e9", "\u0130", "\ufeff", "\U0001f511" * 20, DEEP_JWT, DEEP_PAT,
+    deep_json(MAX_DEPTH + 1), deep_json(2000, "object"), str(2**63), str(2**70), str(-(2**63) - 1),
 ]  # fmt: skip
 
 values = st.one_of(
@@ -132,9 +195,12 @@ values = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
     st.binary(max_size=60).map(lambda raw: base64.urlsafe_b64encode(raw).decode().rstrip("=")),
 )
+# Any character but controls (which no client can send in a header) and lone surrogates (no bytes).
+HEADER_CHARACTERS = st.characters(blacklist_categories=("Cc", "Cs"))
 header_values = st.one_of(
-    st.sampled_from([v for v in NASTY if v.isprintable() and v.isascii()]),
+    st.sampled_from([v for v in NASTY if v.isprintable()]),
     st.text(alphabet=string.ascii_letters + string.digits + string.punctuation + " ", max_size=200),
+    st.text(alphabet=HEADER_CHARACTERS, max_size=40),
 )
 
 
@@ -161,7 +227,7 @@ content_types = st.one_of(st.none(), st.sampled_from(CONTENT_TYPES), header_valu
 
 
 def basic(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode("utf-8", "surrogatepass")).decode()
 
 
 authorizations = st.one_of(
@@ -170,6 +236,13 @@ authorizations = st.one_of(
     st.builds(lambda v: f"bearer {v}", header_values),
     st.builds(lambda v: f"Basic {v}", header_values),  # bad base64, mostly
     st.builds(basic, st.text(alphabet=string.printable, max_size=30), st.text(max_size=30)),
+    st.builds(
+        basic,
+        st.sampled_from([*CONFIDENTIAL_CLIENTS, "nextflow_cli", "@token"]),
+        st.one_of(
+            st.just(CLIENT_SECRET), st.text(alphabet=HEADER_CHARACTERS, max_size=30), st.sampled_from(NASTY)
+        ),
+    ),
     header_values,
 )
 
@@ -177,7 +250,7 @@ authorizations = st.one_of(
 @st.composite
 def bodies(draw: Any, names: list[str]) -> tuple[bytes | None, str | None]:
     """(body, content type): a form of the given names, JSON, raw bytes, or nothing."""
-    kind = draw(st.sampled_from(["form", "form", "json", "bytes", "none"]))
+    kind = draw(st.sampled_from(["form", "form", "json", "deep", "bytes", "none"]))
     content_type = draw(content_types)
     if kind == "form":
         return encode(draw(pairs(names)), draw(st.one_of(st.none(), st.none(), raw_queries))).encode(), (
@@ -186,6 +259,8 @@ def bodies(draw: Any, names: list[str]) -> tuple[bytes | None, str | None]:
     if kind == "json":
         document = draw(st.dictionaries(st.sampled_from(names), values, max_size=6))
         return json.dumps(document).encode(), content_type or "application/json"
+    if kind == "deep":
+        return draw(deep_bodies(names)), content_type or "application/json"
     if kind == "bytes":
         return draw(st.binary(max_size=300)), content_type
     return None, content_type

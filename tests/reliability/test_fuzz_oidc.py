@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import msgspec
 import pytest
@@ -18,17 +19,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mock_platform.clients import KNOWN_KEYS
-from mock_platform.control import faults, identity, minting, users, views
+from mock_platform.control import co_scientist, faults, identity, minting, users, views
+from mock_platform.request_bodies import MAX_DEPTH
 
 from .conftest import EXAMPLES, REGISTRATION_TOKEN
 from .fuzzing import (
+    CLIENT_SECRET,
+    CONFIDENTIAL_CLIENTS,
     FORM,
     NASTY,
     Reply,
     Request,
     authorizations,
+    basic,
     bearer_error,
     bodies,
+    deep_bodies,
+    deep_json,
     encode,
     headers_of,
     html_page,
@@ -102,8 +109,9 @@ manglings = st.sampled_from(
 )
 
 
-def fresh_code(sender: Any) -> str:
-    reply = sender.send(Request("GET", f"{API}/oauth/authorize", encode(AUTHORIZE)))
+def fresh_code(sender: Any, client_id: str = "nextflow_cli") -> str:
+    params = [(name, client_id if name == "client_id" else value) for name, value in AUTHORIZE]
+    reply = sender.send(Request("GET", f"{API}/oauth/authorize", encode(params)))
     assert reply.status == 302, reply.body[:300]
     return dict(pair.split("=", 1) for pair in reply.headers["location"].split("?", 1)[1].split("&"))["code"]
 
@@ -114,6 +122,21 @@ def fresh_tokens(sender: Any) -> dict[str, Any]:
     reply = sender.send(Request("POST", f"{API}/oauth/token", "", (("Content-Type", FORM),), body.encode()))
     assert reply.status == 200, reply.body[:300]
     return reply.json()
+
+
+def client_credentials(client_id: str, secret: str, authorization: str | None) -> tuple[list, str | None]:
+    """How a client authenticates: Basic or a form field for the confidential ones (unless the
+    example drew an Authorization header of its own), nothing for the public one."""
+    method = CONFIDENTIAL_CLIENTS.get(client_id)
+    if method == "client_secret_basic" and authorization is None:
+        return [], basic(client_id, secret)
+    if method == "client_secret_post":
+        return [("client_secret", secret)], authorization
+    return [], authorization
+
+
+clients = st.sampled_from(["nextflow_cli", "nextflow_cli", *CONFIDENTIAL_CLIENTS])
+client_secrets = st.one_of(st.just(CLIENT_SECRET), st.just(CLIENT_SECRET), values)
 
 
 def check_oauth_endpoint(request: Request, reply: Reply) -> None:
@@ -157,7 +180,9 @@ TOKEN = ["grant_type", "code", "redirect_uri", "client_id", "code_verifier", "re
     how=manglings,
     params=st.data(),
     method=st.sampled_from(["POST", "POST", "POST", "GET"]),
-    authorization=authorizations,
+    authorization=st.one_of(st.none(), st.none(), authorizations),
+    client_id=clients,
+    secret=client_secrets,
     content_type=st.one_of(
         st.just(FORM), st.just(FORM), st.sampled_from(["application/json", "text/plain", ""])
     ),
@@ -165,17 +190,19 @@ TOKEN = ["grant_type", "code", "redirect_uri", "client_id", "code_verifier", "re
 )
 def test_token(
     oidc_sender: Any, grant: str, live: bool, how: str, params: Any, method: str,
-    authorization: str | None, content_type: str, raw: str | None,
+    authorization: str | None, client_id: str, secret: str, content_type: str, raw: str | None,
 ) -> None:  # fmt: skip
+    credentials, authorization = client_credentials(client_id, secret, authorization)
     if grant == "authorization_code":
-        code = fresh_code(oidc_sender) if live else "not-a-code"
+        code = fresh_code(oidc_sender, client_id) if live else "not-a-code"
         valid = [("grant_type", grant), ("code", mangle(code, how)), ("redirect_uri", REDIRECT_URI),
-                 ("client_id", "nextflow_cli"), ("code_verifier", VERIFIER)]  # fmt: skip
+                 ("client_id", client_id), ("code_verifier", VERIFIER), *credentials]  # fmt: skip
     elif grant == "refresh_token":
         token = fresh_tokens(oidc_sender)["refresh_token"] if live else "not-a-token"
-        valid = [("grant_type", grant), ("refresh_token", mangle(token, how)), ("client_id", "nextflow_cli")]
+        valid = [("grant_type", grant), ("refresh_token", mangle(token, how)), ("client_id", client_id),
+                 *credentials]  # fmt: skip
     else:
-        valid = [("grant_type", "authorization_code")]
+        valid = [("grant_type", "authorization_code"), *credentials]
     fields = params.draw(mutated(valid, TOKEN))
     body = encode(fields, raw).encode()
     request = Request(method, f"{API}/oauth/token", "", headers_of(content_type, authorization), body)
@@ -232,7 +259,9 @@ def test_userinfo(
     kind=st.sampled_from(["access_token", "refresh_token"]),
     how=manglings,
     params=st.data(),
-    authorization=authorizations,
+    authorization=st.one_of(st.none(), authorizations),
+    client_id=clients,
+    secret=client_secrets,
     content_type=st.one_of(st.just(FORM), st.sampled_from(["application/json", "text/plain", ""])),
 )
 def test_revoke(
@@ -242,10 +271,13 @@ def test_revoke(
     how: str,
     params: Any,
     authorization: str | None,
+    client_id: str,
+    secret: str,
     content_type: str,
 ) -> None:
+    credentials, authorization = client_credentials(client_id, secret, authorization)
     token = mangle(fresh_tokens(oidc_sender)[kind], how) if live else "not-a-token"
-    valid = [("token", token), ("token_type_hint", kind), ("client_id", "nextflow_cli")]
+    valid = [("token", token), ("token_type_hint", kind), ("client_id", client_id), *credentials]
     fields = params.draw(mutated(valid, ["token", "token_type_hint", "client_id", "client_secret"]))
     request = Request(
         "POST", f"{API}/oauth/revoke", "", headers_of(content_type, authorization), encode(fields).encode()
@@ -295,6 +327,8 @@ CONTROL = {
     "/_mock/users/\u00e9\u202e": ["userName"],
     "/_mock/clients": sorted(KNOWN_KEYS),
     "/_mock/requests": field_names(views.RequestsQuery),
+    "/_mock/ai/script": ["replies", "match", "say", "steps", "delay"],
+    "/_mock/ai/credits": field_names(co_scientist.CreditsBody),
     "/_mock/faults/1": [],
     "/_mock/faults/99999999999999999999": [],
     "/_mock/keys/rotate": [],
@@ -302,11 +336,76 @@ CONTROL = {
     "/_mock/": [],
     "/_mock/nowhere": [],
 }
+# Numbers at the edges of what stores and JSON readers hold: 2^53 (JavaScript), 2^63 (a 64-bit column).
+EDGE_NUMBERS = [2**53 - 1, 2**53, 2**63 - 1, 2**63, -(2**63) - 1, 2**70, 10**400]
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.floats() | values,
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.sampled_from(EDGE_NUMBERS)
+    | st.floats()
+    | values,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(values, inner, max_size=4),
     max_leaves=8,
 )
+
+
+def alias_bomb(levels: int) -> str:
+    """YAML in which each level holds nine aliases of the one before: 9**levels nodes once expanded."""
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+# YAML bodies (the control API reads YAML scripts): nested deep, or expanding into billions of nodes.
+YAML_BODIES = [
+    deep_json(MAX_DEPTH + 1), deep_json(3000), "replies:\n  - match: [" + deep_json(2000) + "]\n",
+    alias_bomb(9), "replies: &r [{match: a, say: b}]\nagain: *r\n",
+]  # fmt: skip
+
+
+# A call each endpoint accepts, for the "mutated" examples: one or two of its fields replaced, so
+# that a hostile value meets the code behind the checks (an id of 2^70 in an otherwise good user).
+VALID_CONTROL = {
+    "/_mock/users": ("POST", lambda name: {"userName": name, "firstName": "Fuzz"}),
+    "/_mock/users/alice": ("PUT", lambda name: {"firstName": "Alice"}),
+    "/_mock/identity": ("POST", lambda name: {"user": {"userName": name}}),
+    "/_mock/tokens": ("POST", lambda name: {"user": "alice", "refresh_token": True, "scope": "openid offline_access"}),
+    "/_mock/clients": ("POST", lambda name: {"client-id": name, "redirect-uris": ["http://127.0.0.1/callback"]}),
+    "/_mock/clock": ("POST", lambda name: {"advance": 10}),
+    "/_mock/faults": ("POST", lambda name: {"endpoint": "userinfo", "status": 503, "count": 1}),
+    "/_mock/ai/script": ("PUT", lambda name: {"replies": [{"match": name, "say": "hello"}]}),
+    "/_mock/ai/credits": ("PUT", lambda name: {"balance": 5}),
+}  # fmt: skip
+
+
+# Fields that hold numbers: half the mutations pick one of them, and give it an edge number half the time.
+NUMERIC_FIELDS = (
+    "id",
+    "defaultWorkspaceId",
+    "count",
+    "exp",
+    "lifetime",
+    "status",
+    "advance",
+    "fraction",
+    "balance",
+)
+
+
+def mutated_control_call(draw: Any) -> tuple[str, str, dict[str, Any]]:
+    path = draw(st.sampled_from(sorted(VALID_CONTROL)))
+    method, valid = VALID_CONTROL[path]
+    fields = valid("fuzz-" + draw(st.uuids()).hex[:12])
+    for _ in range(draw(st.integers(min_value=1, max_value=2))):
+        target, names = fields, CONTROL[path] or ["x"]
+        if isinstance(fields.get("user"), dict) and draw(st.booleans()):
+            target, names = fields["user"], list(users.USER_KEYS)
+        numeric = [name for name in names if name in NUMERIC_FIELDS]
+        name = draw(st.sampled_from(numeric if numeric and draw(st.booleans()) else names))
+        edge = name in NUMERIC_FIELDS and draw(st.booleans())
+        target[name] = draw(st.sampled_from(EDGE_NUMBERS) if edge else json_values)
+    return path, method, fields
 
 
 @FUZZ
@@ -314,7 +413,7 @@ json_values = st.recursive(
     path=st.sampled_from(sorted(CONTROL)),
     method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH"]),
     document=st.data(),
-    shape=st.sampled_from(["object", "object", "object", "any", "bytes", "none"]),
+    shape=st.sampled_from(["object", "object", "mutated", "mutated", "any", "deep", "yaml", "bytes", "none"]),
     content_type=st.one_of(
         st.just("application/json"),
         st.just("application/json"),
@@ -332,13 +431,20 @@ def test_control(
     query: str | None,
 ) -> None:
     names = CONTROL[path] or ["x"]
-    if shape == "object":
+    if shape == "mutated":
+        path, method, fields = mutated_control_call(document.draw)
+        body: bytes | None = json.dumps(fields).encode()
+    elif shape == "object":
         fields = document.draw(
             st.dictionaries(st.one_of(st.sampled_from(names), values), json_values, max_size=6)
         )
-        body: bytes | None = json.dumps(fields).encode()
+        body = json.dumps(fields).encode()
     elif shape == "any":
         body = json.dumps(document.draw(json_values)).encode()
+    elif shape == "deep":
+        body = document.draw(deep_bodies(names))
+    elif shape == "yaml":
+        body, content_type = document.draw(st.sampled_from(YAML_BODIES)).encode(), "application/yaml"
     elif shape == "bytes":
         body = document.draw(st.binary(max_size=200))
     else:
@@ -352,8 +458,41 @@ def test_control(
         )
         if reply.status >= 400:
             message_error(request, reply)
+    if shape == "yaml" and method != "GET" and reply.status < 300:  # a GET reads no body
+        assert "&" not in body.decode(), f"YAML aliases accepted: {request.describe()}"
+    if reply.status < 300 and path.startswith(("/_mock/users", "/_mock/identity")):
+        signs_in(control_sender, reply)
     if path == "/_mock/reset" or (method == "POST" and path == "/_mock/faults"):
         control_sender.send(Request("POST", "/_mock/reset"))  # no fault or clock jump outlives its example
+
+
+def signs_in(sender: Any, reply: Reply) -> None:
+    """A user a control call created, changed or queued signs in and calls the API: whatever the
+    control API accepted, the OIDC and REST endpoints must cope with (an id too large for the store
+    was accepted once, and authorize answered 500)."""
+    document = reply.json()
+    user = document.get("user") if isinstance(document.get("user"), dict) else document
+    if not isinstance(user.get("userName"), str):
+        return
+    params = [(name, user["userName"] if name == "login_hint" else value) for name, value in AUTHORIZE]
+    authorize = Request("GET", f"{API}/oauth/authorize", encode(params))
+    answer = sender.send(authorize)
+    no_server_error(authorize, answer)
+    location = answer.headers.get("location", "")
+    code = dict(parse_qsl(urlsplit(location).query)).get("code") if answer.status == 302 else None
+    if code is None:
+        return
+    body = encode([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", REDIRECT_URI),
+                   ("client_id", "nextflow_cli"), ("code_verifier", VERIFIER)])  # fmt: skip
+    exchange = Request("POST", f"{API}/oauth/token", "", (("Content-Type", FORM),), body.encode())
+    tokens = sender.send(exchange)
+    no_server_error(exchange, tokens)
+    if tokens.status != 200:
+        return
+    bearer = (("Authorization", f"Bearer {tokens.json()['access_token']}"),)
+    for path in ("/userinfo", "/user-info", f"/user/{user.get('id')}/workspaces", "/tokens"):
+        request = Request("GET", f"{API}{path}", "", bearer)
+        no_server_error(request, sender.send(request))
 
 
 REGISTRATION = {
@@ -370,7 +509,7 @@ REGISTRATION_EXTRA = [
 @FUZZ
 @given(
     document=st.data(),
-    shape=st.sampled_from(["mutated", "mutated", "mutated", "any", "bytes"]),
+    shape=st.sampled_from(["mutated", "mutated", "mutated", "any", "deep", "bytes"]),
     authorization=st.one_of(
         st.just(f"Bearer {REGISTRATION_TOKEN}"), st.just(f"Bearer {REGISTRATION_TOKEN}"), authorizations
     ),
@@ -390,6 +529,8 @@ def test_register(
         body = json.dumps(metadata).encode()
     elif shape == "any":
         body = json.dumps(document.draw(json_values)).encode()
+    elif shape == "deep":
+        body = document.draw(deep_bodies(sorted(REGISTRATION) + REGISTRATION_EXTRA))
     else:
         body = document.draw(st.binary(max_size=200))
     request = Request("POST", f"{API}/oauth/register", "", headers_of(content_type, authorization), body)
@@ -427,3 +568,50 @@ def test_token_refuses_other_content_types_with_oauth_json(
     reply = oidc_sender.send(request)
     assert reply.status == 400
     oauth_json_error(request, reply)
+
+
+# Secrets as clients name them, each spelled any way: upper or lower case, `_`, `-` or nothing between
+# the words; those ending in a secret's word may carry a prefix of their own.
+SECRET_NAMES = ["password", "client_secret", "code", "code_verifier", "refresh_token", "access_token", "token",
+                "id_token_hint", "api_key", "access_key", "client_assertion", "registration_access_token"]  # fmt: skip
+PREFIXABLE = ("token", "secret", "password", "key")
+
+
+@st.composite
+def respelled(draw: Any) -> str:
+    words = draw(st.sampled_from(SECRET_NAMES)).split("_")
+    name = draw(st.sampled_from(["_", "-", ""])).join(words)
+    case = draw(st.integers(min_value=0, max_value=2 ** len(name) - 1))
+    name = "".join(char.upper() if case >> index & 1 else char for index, char in enumerate(name))
+    if words[-1] in PREFIXABLE:
+        name = draw(st.sampled_from(["", "", "x-", "My_", "upstream"])) + name
+    return name
+
+
+@FUZZ
+@given(
+    name=respelled(),
+    secret=st.uuids(),
+    tail=st.text(max_size=8),
+    where=st.sampled_from(["form", "query", "json"]),
+)
+def test_the_request_log_never_holds_a_secret(
+    oidc_sender: Any, name: str, secret: Any, tail: str, where: str
+) -> None:
+    marker = secret.hex
+    value = marker + tail
+    if where == "form":
+        request = Request(
+            "POST", f"{API}/oauth/token", "", (("Content-Type", FORM),), encode([(name, value)]).encode()
+        )
+    elif where == "query":
+        request = Request("GET", f"{API}/userinfo", encode([(name, value)]))
+    else:
+        request = Request("POST", f"{API}/tokens", "", (("Content-Type", "application/json"),),
+                          json.dumps({"name": "x", name: value}).encode())  # fmt: skip
+    no_server_error(request, oidc_sender.send(request))
+
+    logged = oidc_sender.send(Request("GET", "/_mock/requests", "limit=1")).body.decode()
+
+    assert marker not in logged, f"{name!r} logged in clear: {logged[:500]}"
+    assert json.dumps(name) in logged, f"the field name {name!r} was not logged: {logged[:500]}"

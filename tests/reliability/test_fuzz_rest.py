@@ -7,8 +7,12 @@ generated paths, queries and bodies reach the handlers instead of stopping at th
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
+from importlib import resources
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import pytest
 import requests
@@ -20,8 +24,21 @@ from hypothesis import strategies as st
 from mock_platform.app import create_app
 from mock_platform.settings import Settings
 
-from .conftest import SENDERS, STRESS
-from .fuzzing import SENT
+from .conftest import EXAMPLES, SENDERS, STRESS
+from .fuzzing import (
+    HEADER_CHARACTERS,
+    NASTY,
+    SENT,
+    InProcess,
+    OverHttp,
+    Request,
+    basic,
+    deep_bodies,
+    encode,
+    no_server_error,
+    pairs,
+    routing_error,
+)
 from .served import login, start
 
 REST_EXAMPLES = 4000 if STRESS else 80  # cases over all 15 operations
@@ -36,11 +53,14 @@ def rest_target(
     data_dir = tmp_path_factory.mktemp("rest")
     if request.param == "in-process":
         app = create_app(Settings(data_dir=data_dir, base_url="http://127.0.0.1:8080"))
-        yield {"app": app, "token": _token_in_process(app), "base_url": None}
+        sender = InProcess(app.test_client(use_cookies=False))
+        yield {"app": app, "token": _token_in_process(app), "base_url": None, "sender": sender}
         return
     served = start(data_dir)
     token = login(requests.Session(), served.issuer, "alice").tokens["access_token"]
-    yield {"app": None, "token": token, "base_url": served.issuer, "served": served}
+    sender = OverHttp(served.base_url)
+    yield {"app": None, "token": token, "base_url": served.issuer, "served": served, "sender": sender}
+    sender.close()
     served.stop()
 
 
@@ -100,4 +120,76 @@ def test_rest_api(
         document = response.json()
         assert isinstance(document, dict) and set(document) == WELL_FORMED, (
             f"{status} {case.method} {case.formatted_path}: {response.text[:300]}"
+        )
+
+
+# Every operation of the document, with hostile values in every field: path parameters, query,
+# credentials and body, beyond what the schema allows (deep nesting, characters outside ASCII, ids
+# beyond 64 bits), sent as raw requests.
+OPENAPI = json.loads(resources.files("mock_platform.platform_api").joinpath("openapi.json").read_text())
+QUERY_NAMES = ["workspaceId", "max", "offset", "search", "attributes", "org_id", "limit", "cursor", "name"]
+
+
+def operations_of(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """(method, path under the server root) of every operation, each under its own server's path."""
+    root = urlsplit(document["servers"][0]["url"]).path
+    found = []
+    for path, item in document["paths"].items():
+        prefix = urlsplit(item["servers"][0]["url"]).path if "servers" in item else root
+        found += [(method.upper(), prefix.rstrip("/") + path) for method in item if method in METHODS]
+    return found
+
+
+METHODS = ("get", "post", "put", "delete", "patch")
+hostile = st.one_of(
+    st.sampled_from(NASTY),
+    st.text(alphabet=HEADER_CHARACTERS, min_size=1, max_size=30),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+)
+
+
+@settings(
+    max_examples=EXAMPLES * 2,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    operation=st.sampled_from(operations_of(OPENAPI)),
+    data=st.data(),
+    credential=st.sampled_from(["valid", "valid", "unicode", "basic-unicode", "basic-valid", "none"]),
+    body_kind=st.sampled_from(["deep", "unicode", "none"]),
+)
+def test_rest_api_hostile_fields(
+    rest_target: dict[str, Any],
+    operation: tuple[str, str],
+    data: st.DataObject,
+    credential: str,
+    body_kind: str,
+) -> None:
+    method, template = operation
+    path = re.sub(r"\{[^}]+\}", lambda _: quote(data.draw(hostile), safe=""), template)
+    token = rest_target["token"]
+    authorization = {
+        "valid": f"Bearer {token}",
+        "unicode": f"Bearer {data.draw(hostile)}",
+        "basic-unicode": basic("@token", data.draw(hostile)),
+        "basic-valid": basic("@token", token),
+        "none": None,
+    }[credential]
+    headers = [("Content-Type", "application/json")]
+    if authorization is not None:
+        headers.append(("Authorization", authorization))
+    body: bytes | None = None
+    if body_kind == "deep":
+        body = data.draw(deep_bodies(["name", "organization_id", "content", "cwd"]))
+    elif body_kind == "unicode":
+        body = json.dumps({data.draw(hostile): data.draw(hostile), "name": data.draw(hostile)}).encode()
+    request = Request(method, path, encode(data.draw(pairs(QUERY_NAMES))), tuple(headers), body)
+    reply = rest_target["sender"].send(request)
+    no_server_error(request, reply)
+    if reply.status >= 400 and not routing_error(request, reply):
+        document = reply.json()
+        assert isinstance(document, dict) and set(document) == WELL_FORMED, (
+            f"{reply.status} for {request.describe()}: {reply.body[:300]!r}"
         )

@@ -159,17 +159,19 @@ def test_pats_are_found_touched_and_deleted_by_id(store):
     assert store.list_pats(1001) == [] and store.find_pat(pat.id).deleted_at == NOW + 8
 
 
-def test_revoking_a_user_revokes_tokens_and_pats_and_keeps_the_highest_id(store):
+def test_retiring_users_ends_their_grants_and_keeps_their_ids(store):
     assert store.highest_user_id() == 0
     store.save_token(**token_values("access-1", "refresh-1", user_id=1001))
     store.save_token(**token_values("access-2", user_id=1002))
     store.create_pat(1005, "ci", "secret", NOW)
-    store.revoke_user(1001, NOW + 1)
-    store.revoke_user(1005, NOW + 1)
+    save_code(store, "code-of-1001")
+    store.retire_users([1001, 1005, 1007], NOW + 1)
     assert store.find_token(access="access-1").refresh_revoked_at == NOW + 1
     assert not store.find_token(access="access-2").is_revoked()
     assert store.list_pats(1005) == []
-    assert store.highest_user_id() == 1005
+    assert store.find_code("code-of-1001", "nextflow_cli", NOW) is None
+    assert store.retired_user_ids() == {1001, 1005, 1007}
+    assert store.highest_user_id() == 1007
 
 
 def test_secrets_are_stored_as_digests_only(store):
