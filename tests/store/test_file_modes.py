@@ -42,7 +42,7 @@ def test_a_first_start_in_an_existing_0755_dir_writes_owner_only_files(tmp_path,
         found = modes(data_dir)
 
     assert {DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm"} <= set(found), found
-    assert {"keys.json", "session.key", "state.stamp", f"tls/{CA_KEY_FILE}", f"tls/{KEY_FILE}"} <= set(found)
+    assert {"state.stamp", f"tls/{CA_KEY_FILE}", f"tls/{KEY_FILE}"} <= set(found)  # keys: in the database
     readable_by_others = {
         name: oct(mode)
         for name, mode in found.items()
