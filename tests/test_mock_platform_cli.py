@@ -44,8 +44,27 @@ def test_users_as_json(tmp_path):
         "userName": "bob",
         "email": "bob@example.com",
         "organizations": [{"name": "acme", "role": "member"}, {"name": "beta-labs", "role": "owner"}],
+        "accessTokens": [],
     }
     assert [user["userName"] for user in users] == ["alice", "bob", "carol"]
+
+
+def test_seeded_tokens_as_json(tmp_path):
+    """alice's seeded PAT (mock_platform/data/directory.yml), in all three JSON documents."""
+    flags = ("--data-dir", str(tmp_path))
+    users = json.loads(invoke("users", "--json", *flags).stdout)["users"]
+    assert users[0]["accessTokens"] == [{"name": "legacy-ci", "tid": 4242}]
+    [token] = json.loads(invoke("users", "--tokens", "--json", *flags).stdout)["tokens"]
+    assert (token["userName"], token["tid"], token["name"], token["state"]) == (
+        "alice",
+        4242,
+        "legacy-ci",
+        "live",
+    )
+    assert invoke("users", "--tokens", *flags).stdout == "\t".join(map(str, token.values())) + "\n"
+    checked = json.loads(invoke("check-config", "--json", *flags).stdout)
+    assert checked["seededAccessTokens"] == [{"userName": "alice", "name": "legacy-ci", "tid": 4242}]
+    assert checked["coScientistScript"]["cannedReplies"] >= 0
 
 
 def test_check_config_as_json_and_as_text_say_the_same(tmp_path):
