@@ -2,6 +2,7 @@
 
 The issuer and every endpoint, commands to paste for both CLIs, the users with their passwords, the
 registered clients, and the latest requests of the request log with the JWTs they carried decoded.
+Only for browsers (`Accept: text/html`): programs still get the JSON 404 of any unknown path.
 It shows what the control API shows, so it is served only with the control API (`init_app` in this
 package registers it) and only to requests `console_refusal` lets through. No JavaScript: values
 are selected whole with one click (`user-select: all`) and copied as usual.
@@ -14,7 +15,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, render_template
+from flask import Response, render_template, request
+from werkzeug.exceptions import NotFound
 
 from ..console_scripts import activation_command
 from ..http import message_error
@@ -52,6 +54,8 @@ def console_refusal() -> Response | None:
 
 
 def console() -> Response | tuple[str, int]:
+    if "text/html" not in request.headers.get("Accept", ""):
+        raise NotFound()  # a program, not a browser: the JSON 404 that `/` always answered
     if (refused := console_refusal()) is not None:
         return refused
     platform = current_platform()

@@ -10,6 +10,7 @@ from mock_platform.testing import oidc_login
 
 pytestmark = pytest.mark.browser
 
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 MARKUP_CLIENT = {
     "client-id": "markup_app",
     "client-name": "<img src=x onerror=alert(1)>",
@@ -109,20 +110,31 @@ def test_the_console_names_the_switches_that_change_sign_in(mock_platform, chrom
 
 @pytest.mark.settings(control_api=False)
 def test_the_console_is_off_with_the_control_api(mock_platform):
-    response = requests.get(f"{mock_platform.base_url}/", timeout=10)
+    response = requests.get(f"{mock_platform.base_url}/", headers=BROWSER, timeout=10)
     assert response.status_code == 404
     assert response.json() == {"message": "Not Found: GET /"}
 
 
+def test_programs_get_the_json_404_they_always_got(mock_platform):
+    for accept in ("*/*", "application/json", None):
+        response = requests.get(f"{mock_platform.base_url}/", headers={"Accept": accept}, timeout=10)
+        assert response.status_code == 404
+        assert response.json() == {"message": "Not Found: GET /"}
+
+
 def test_the_console_refuses_other_sites_and_rebindable_host_names(mock_platform):
     url = f"{mock_platform.base_url}/"
-    cross_site = requests.get(url, headers={"Sec-Fetch-Site": "cross-site"}, timeout=10)
+    cross_site = requests.get(url, headers={**BROWSER, "Sec-Fetch-Site": "cross-site"}, timeout=10)
     assert cross_site.status_code == 403
     assert "not from a cross-site page" in cross_site.json()["message"]
-    rebound = requests.get(url, headers={"Host": f"attacker.example.com:{mock_platform.port}"}, timeout=10)
+    rebound = requests.get(
+        url, headers={**BROWSER, "Host": f"attacker.example.com:{mock_platform.port}"}, timeout=10
+    )
     assert rebound.status_code == 403
     assert "not 'attacker.example.com'" in rebound.json()["message"]
     typed = requests.get(
-        url, headers={"Sec-Fetch-Site": "none", "Host": f"localhost:{mock_platform.port}"}, timeout=10
+        url,
+        headers={**BROWSER, "Sec-Fetch-Site": "none", "Host": f"localhost:{mock_platform.port}"},
+        timeout=10,
     )
     assert typed.status_code == 200
