@@ -7,7 +7,7 @@ import webbrowser
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from headless_chromium import CHROMIUM_ARGS, chromium_executable
+from headless_chromium import CHROMIUM_ARGS, chromium_executable, playwright_install_hint
 
 from .errors import LoginError
 
@@ -15,22 +15,40 @@ Browser = Callable[[str], None]
 
 
 class PrintBrowser:
-    """Prints the URL for the user to open (``--no-browser``)."""
+    """Prints the URL for the user to open (``--no-browser``), and on stderr what opening it with a
+    program instead of a browser takes: such a program gets the sign-in page, which it cannot fill in."""
+
+    def __init__(self, wait: float | None = None) -> None:
+        self.wait = wait
 
     def __call__(self, url: str) -> None:
         print("Open this URL in a browser to sign in:", flush=True)
         print(url, flush=True)
+        if "login_hint" not in parse_qs(urlsplit(url).query):
+            print(self.without_a_browser(), file=sys.stderr, flush=True)
+
+    def without_a_browser(self) -> str:
+        wait = f"{self.wait:g} s" if self.wait else "its time limit"
+        return (
+            f"Waiting up to {wait} (--timeout) for the browser to come back. curl or another program "
+            "gets the sign-in page instead and the login waits in vain, unless the server signs a user in "
+            "without a page: start the mock with MOCK_PLATFORM_AUTO_LOGIN=alice, or add --login-hint alice "
+            "to this command."
+        )
 
 
 class SystemBrowser:
     """Opens the desktop browser, or prints the URL when there is no display or no browser."""
+
+    def __init__(self, wait: float | None = None) -> None:
+        self.wait = wait
 
     def __call__(self, url: str) -> None:
         if has_display() and webbrowser.open(url):
             print("Opened a browser to sign in. If it did not open, use this URL:", flush=True)
             print(url, flush=True)
         else:
-            PrintBrowser()(url)
+            PrintBrowser(self.wait)(url)
 
 
 def has_display() -> bool:
@@ -77,7 +95,7 @@ class PlaywrightBrowser:
             from playwright.sync_api import Error, sync_playwright
         except ImportError as exc:
             raise LoginError(
-                "The playwright browser needs the playwright package: pip install 'mock-platform[browser]'"
+                "--browser playwright needs the playwright package", hint=playwright_install_hint()
             ) from exc
         redirect_uri = parse_qs(urlsplit(url).query).get("redirect_uri", [""])[0]
         try:

@@ -20,7 +20,9 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ClientError as exc:
-            raise click.ClickException(one_line(exc)) from exc
+            failure = click.ClickException(one_line(exc))
+            failure.exit_code = exc.exit_code
+            raise failure from exc
 
 
 def one_line(error: ClientError) -> str:
@@ -66,7 +68,9 @@ def browser_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def make_browser(browser_kind: str, no_browser: bool, username: str | None, password: str | None) -> Browser:
+def make_browser(
+    browser_kind: str, no_browser: bool, username: str | None, password: str | None, wait: float
+) -> Browser:
     if (username is None) != (password is None):
         raise click.UsageError("--username and --password go together.")
     if no_browser and browser_kind != "system":
@@ -76,15 +80,21 @@ def make_browser(browser_kind: str, no_browser: bool, username: str | None, pass
     if browser_kind == "playwright":
         return PlaywrightBrowser(username, password)
     if no_browser or browser_kind == "print":
-        return PrintBrowser()
-    return SystemBrowser()
+        return PrintBrowser(wait)
+    return SystemBrowser(wait)
 
 
 def _hint_params(login_hint: str | None) -> dict[str, str] | None:
     return {"login_hint": login_hint} if login_hint else None
 
 
+JSON_OPTION = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document instead of the text (same exit status)."
+)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mock-platform", prog_name="platform-auth", message="%(prog)s %(version)s")
 def cli() -> None:
     """Log in to Seqera Platform, or the mock of it, the way the real command-line tools do.
 
@@ -117,14 +127,9 @@ def nextflow_login(
     timeout: float | None,
 ) -> None:
     """Sign in with OIDC + PKCE, create a PAT and save it to seqera-auth.config."""
-    browser = make_browser(browser_kind, no_browser, username, password)
-    nextflow.login(
-        nextflow.NextflowHome.from_environment(),
-        url,
-        browser,
-        timeout or DEFAULT_TIMEOUT,
-        _hint_params(login_hint),
-    )
+    wait = timeout or DEFAULT_TIMEOUT
+    browser = make_browser(browser_kind, no_browser, username, password, wait)
+    nextflow.login(nextflow.NextflowHome.from_environment(), url, browser, wait, _hint_params(login_hint))
 
 
 @nextflow_commands.command("logout")
@@ -137,9 +142,13 @@ def nextflow_logout() -> None:
 
 @nextflow_commands.command("status")
 @click.option("-u", "--url", help="Check this API endpoint instead of the configured one.")
-def nextflow_status(url: str | None) -> None:
-    """Show the endpoint, API connection, user, workspace and compute environment in use."""
-    nextflow.status(nextflow.NextflowHome.from_environment(), url)
+@JSON_OPTION
+def nextflow_status(url: str | None, as_json: bool) -> None:
+    """Show the endpoint, API connection, user, workspace and compute environment in use.
+
+    Exit status, for CI checks: 0 logged in and the Platform accepts the token; 1 not logged in, or
+    the token is refused (log in again); 3 the Platform cannot be reached or fails."""
+    nextflow.status(nextflow.NextflowHome.from_environment(), url, as_json=as_json)
 
 
 @cli.group("seqera")
@@ -174,10 +183,10 @@ def seqera_login(
     timeout: float | None,
 ) -> None:
     """Sign in with OIDC + PKCE, store the refresh token and pick the organization if there is only one."""
-    browser = make_browser(browser_kind, no_browser, username, password)
     settings, store = _seqera()
     if timeout is not None:
         settings = replace(settings, callback_timeout=timeout)
+    browser = make_browser(browser_kind, no_browser, username, password, settings.callback_timeout)
     seqera.login(settings, store, browser, _hint_params(login_hint))
 
 
@@ -190,9 +199,13 @@ def seqera_logout() -> None:
 
 
 @seqera_commands.command("status")
-def seqera_status() -> None:
-    """Show the local session and check it live; exits non-zero when not usable."""
-    seqera.status(*_seqera())
+@JSON_OPTION
+def seqera_status(as_json: bool) -> None:
+    """Show the local session and check it live: a fresh access token, then the organizations with it.
+
+    Exit status, for CI checks: 0 the session works; 1 not logged in, or the refresh token or access
+    token is refused (log in again); 3 the provider or the Co-Scientist backend cannot be reached or fails."""
+    seqera.status(*_seqera(), as_json=as_json)
 
 
 @seqera_commands.command("token")
@@ -240,9 +253,10 @@ def seqera_org(ctx: click.Context) -> None:
 
 
 @seqera_org.command("list")
-def seqera_org_list() -> None:
+@JSON_OPTION
+def seqera_org_list(as_json: bool) -> None:
     """List the organizations the Co-Scientist backend offers (* marks the selected one)."""
-    seqera.list_organizations(*_seqera())
+    seqera.list_organizations(*_seqera(), as_json=as_json)
 
 
 @seqera_org.command("switch")

@@ -27,14 +27,15 @@ def discovery_url(endpoint: str) -> str:
 
 
 def discover(endpoint: str) -> OidcConfig:
-    response = send("GET", discovery_url(endpoint), allow_redirects=True)
-    if response.status_code != 200:
-        raise LoginError(f"OIDC discovery failed: HTTP {response.status_code}")
+    url = discovery_url(endpoint)
+    response = send("GET", url, allow_redirects=True)
     document = json_object(response.text)
+    if response.status_code != 200:
+        raise LoginError(f"OIDC discovery failed: HTTP {response.status_code}", hint=_tried(url, document))
     authorization_endpoint = _string(document, "authorization_endpoint")
     token_endpoint = _string(document, "token_endpoint")
     if not authorization_endpoint or not token_endpoint:
-        raise LoginError("OIDC discovery response missing required endpoints")
+        raise LoginError("OIDC discovery response missing required endpoints", hint=_tried(url, document))
     return OidcConfig(
         authorization_endpoint=authorization_endpoint,
         token_endpoint=token_endpoint,
@@ -44,6 +45,16 @@ def discover(endpoint: str) -> OidcConfig:
         jwks_uri=_string(document, "jwks_uri"),
         issuer=_string(document, "issuer"),
         raw=document,
+    )
+
+
+def _tried(url: str, document: dict[str, Any]) -> str:
+    """The URL asked, what the server said about it (the mock names the right API root), what to check."""
+    said = _string(document, "message") or _string(document, "error_description")
+    server = f" (the server says: {said[:300]})" if said else ""
+    return (
+        f"URL tried: {url}{server}; the endpoint must be the Platform API root that serves "
+        "/.well-known/openid-configuration, e.g. http://127.0.0.1:8080/api"
     )
 
 

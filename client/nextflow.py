@@ -5,6 +5,7 @@ which ``config`` pulls in with an ``includeConfig`` line.
 """
 
 import getpass
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -17,9 +18,10 @@ import click
 
 from . import defects
 from .browser import Browser
-from .errors import ClientError
+from .errors import ClientError, NotLoggedIn, status_problem
 from .flow import login as oidc_login
 from .platform import PlatformClient, decode_token_id
+from .transport import checked_url
 
 CLIENT_ID = "nextflow_cli"
 DEFAULT_ENDPOINT = "https://api.cloud.seqera.io"
@@ -91,9 +93,11 @@ def _config_value(text: str) -> Any:
     return int(text) if re.fullmatch(r"-?\d+", text) else text
 
 
-def normalize_url(url: str) -> str:
-    url = url.rstrip("/")
-    return url if url.startswith(("http://", "https://")) else f"https://{url}"
+def normalize_url(url: str, source: str) -> str:
+    """Nextflow's rule, a URL without a scheme gets https://, then checked: `htp://x` is an error here
+    where Nextflow would call `https://htp://x`."""
+    url = url.strip().rstrip("/")
+    return checked_url(url if "://" in url else f"https://{url}", source)
 
 
 def resolve_endpoint(
@@ -102,12 +106,12 @@ def resolve_endpoint(
     """(endpoint, source): ``-u``, else ``tower.endpoint`` (unless empty or ``-``), else
     TOWER_API_ENDPOINT, else the default."""
     if url:
-        return normalize_url(url), "command line"
+        return normalize_url(url, "-u/--url"), "command line"
     configured = tower.get("endpoint")
     if configured and configured != "-":
-        return normalize_url(str(configured)), "nextflow config"
+        return normalize_url(str(configured), "tower.endpoint in the Nextflow config"), "nextflow config"
     if env.get("TOWER_API_ENDPOINT"):
-        return normalize_url(env["TOWER_API_ENDPOINT"]), "env var $TOWER_API_ENDPOINT"
+        return normalize_url(env["TOWER_API_ENDPOINT"], "$TOWER_API_ENDPOINT"), "env var $TOWER_API_ENDPOINT"
     return DEFAULT_ENDPOINT, "default"
 
 
@@ -251,30 +255,73 @@ def _delete_pat(platform: PlatformClient, pat: str) -> None:
         click.echo("✔ Token successfully deleted from Seqera Platform.")
 
 
-def status(home: NextflowHome, url: str | None = None, env: Mapping[str, str] = os.environ) -> None:
-    """Contract §3.5: a Setting / Value / Source table."""
+@dataclass(frozen=True)
+class NextflowStatus:
+    """What ``status`` found: the table's rows, and why the login is not usable (None when it is)."""
+
+    endpoint: str
+    reachable: bool
+    user: dict[str, Any] | None
+    rows: list[tuple[str, str, str]]
+    problem: ClientError | None
+
+    def document(self) -> dict[str, Any]:
+        """``status --json``: the verdict and the key facts first, then every row of the table."""
+        return {
+            "ok": self.problem is None,
+            "exitCode": self.problem.exit_code if self.problem else 0,
+            "problem": str(self.problem) if self.problem else None,
+            "endpoint": self.endpoint,
+            "reachable": self.reachable,
+            "user": self.user,
+            "settings": [
+                {"setting": name, "value": value, "source": source} for name, value, source in self.rows
+            ],
+        }
+
+
+def status(
+    home: NextflowHome, url: str | None = None, env: Mapping[str, str] = os.environ, as_json: bool = False
+) -> None:
+    """Contract §3.5: a Setting / Value / Source table; then, unlike Nextflow, a non-zero exit when the
+    login is not usable, so that a CI job can check it (1: log in again, 3: the Platform is not usable)."""
     warn_deprecated_variables(env)
-    for line in format_table(status_rows(home, url, env)):
-        click.echo(line)
+    report = check_status(home, url, env)
+    if as_json:
+        click.echo(json.dumps(report.document(), indent=2, ensure_ascii=False))
+    else:
+        for line in format_table(report.rows):
+            click.echo(line)
+    if report.problem is not None:
+        raise report.problem
 
 
-def status_rows(home: NextflowHome, url: str | None, env: Mapping[str, str]) -> list[tuple[str, str, str]]:
+def check_status(home: NextflowHome, url: str | None, env: Mapping[str, str]) -> NextflowStatus:
     tower = home.tower_config()
     endpoint, endpoint_source = resolve_endpoint(url, tower, env)
     rows = [("API endpoint", endpoint, endpoint_source)]
     platform = PlatformClient(endpoint)
-    rows.append(("API connection", "✔ OK" if _reachable(platform) else "ERROR", ""))
+    reachable = _reachable(platform)
+    rows.append(("API connection", "✔ OK" if reachable else "ERROR", ""))
     token, token_source = access_token(tower, env)
     user: dict[str, Any] | None = None
+    problem: ClientError | None = None
     if token:
         platform = PlatformClient(endpoint, token)
         try:
             user = platform.get_user_info()
             rows.append(("Authentication", f"✔ OK (user: {user.get('userName')})", token_source))
-        except ClientError:
+        except ClientError as exc:
             rows.append(("Authentication", "✘ Connection check failed", token_source))
+            problem = status_problem(
+                exc, "log in again: 'platform-auth nextflow logout', then 'platform-auth nextflow login'"
+            )
     else:
         rows.append(("Authentication", "Not set", "not set"))
+        problem = NotLoggedIn(
+            "Not logged in: no access token in the Nextflow config or $TOWER_ACCESS_TOKEN",
+            hint="run 'platform-auth nextflow login'",
+        )
     enabled = str(tower.get("enabled", "")).lower() in ("true", "1", "yes")
     rows.append(
         (
@@ -293,7 +340,7 @@ def status_rows(home: NextflowHome, url: str | None, env: Mapping[str, str]) -> 
         rows.append(("Default workspace", "None (Personal workspace)", "default"))
     if user is not None:
         rows += _compute_env_rows(platform, tower.get("computeEnvId"), workspace_id)
-    return rows
+    return NextflowStatus(endpoint, reachable, user, rows, problem)
 
 
 def _reachable(platform: PlatformClient) -> bool:

@@ -121,7 +121,7 @@ class PlatformClient:
     def _get_json(self, path: str, authenticated: bool = True, **kwargs) -> dict[str, Any]:
         response = self._request("GET", path, authenticated, **kwargs)
         if not response.ok:
-            raise PlatformError(_check_response_text(response))
+            raise PlatformError(_check_response_text(response), status=response.status_code)
         return self._json(response)
 
     @staticmethod

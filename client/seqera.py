@@ -20,11 +20,11 @@ import click
 from . import defects
 from .browser import Browser
 from .discovery import OidcConfig, discover
-from .errors import ClientError, LoginError, PlatformError, RefreshFailed
+from .errors import ClientError, LoginError, NotLoggedIn, PlatformError, RefreshFailed, status_problem
 from .exchange import refresh, revoke
 from .flow import DEFAULT_SCOPES
 from .flow import login as oidc_login
-from .transport import send
+from .transport import checked_url, send
 
 DEFAULT_AUTH_DOMAIN = "http://127.0.0.1:8080/api"
 DEFAULT_CLIENT_ID = "seqera_ai_cli"
@@ -56,11 +56,15 @@ class SeqeraSettings:
             MAX_CALLBACK_TIMEOUT_MS,
         )
         return cls(
-            auth_domain=env.get("SEQERA_AUTH_DOMAIN", DEFAULT_AUTH_DOMAIN).rstrip("/"),
+            auth_domain=checked_url(
+                env.get("SEQERA_AUTH_DOMAIN", DEFAULT_AUTH_DOMAIN).rstrip("/"), "$SEQERA_AUTH_DOMAIN"
+            ),
             client_id=env.get("SEQERA_AUTH_CLI_CLIENT_ID", DEFAULT_CLIENT_ID),
             audience=env.get("SEQERA_AUTH_AUDIENCE", DEFAULT_AUDIENCE),
             redirect_port=_int_setting(env, "SEQERA_AUTH_REDIRECT_PORT", DEFAULT_REDIRECT_PORT),
-            backend_url=env.get("SEQERA_AI_BACKEND_URL", DEFAULT_BACKEND_URL).rstrip("/"),
+            backend_url=checked_url(
+                env.get("SEQERA_AI_BACKEND_URL", DEFAULT_BACKEND_URL).rstrip("/"), "$SEQERA_AI_BACKEND_URL"
+            ),
             callback_timeout=timeout_ms / 1000,
             config_dir=Path.home() / ".config" / "seqera-ai",
         )
@@ -198,7 +202,8 @@ class Backend:
         response = send("GET", url, headers={"Authorization": f"Bearer {self.session.access_token()}"})
         if not response.ok:
             raise PlatformError(
-                f"Co-Scientist backend request failed (HTTP {response.status_code}): {response.text}"
+                f"Co-Scientist backend request failed (HTTP {response.status_code}): {response.text}",
+                status=response.status_code,
             )
         try:
             organizations = response.json().get("organizations")
@@ -291,8 +296,11 @@ def logout(settings: SeqeraSettings, store: Store) -> None:
     click.echo("[Logout] ✓ Local credentials removed")
 
 
-def status(settings: SeqeraSettings, store: Store, env: Mapping[str, str] = os.environ) -> None:
-    """Local state, then a live check: get an access token and list organizations with it."""
+def status(
+    settings: SeqeraSettings, store: Store, env: Mapping[str, str] = os.environ, as_json: bool = False
+) -> None:
+    """Local state, then a live check: get an access token and list organizations with it. Exits 1
+    when not logged in or the credentials are refused, 3 when the provider or backend is not usable."""
     metadata = store.read_metadata()
     from_env = env_access_token(env)
     has_refresh_token = store.read_refresh_token() is not None
@@ -311,13 +319,40 @@ def status(settings: SeqeraSettings, store: Store, env: Mapping[str, str] = os.e
         ("Organization", _organization_label(metadata.get("selected_organization"))),
         ("Last login", _time_label(metadata.get("last_login"))),
     ]
-    width = max(len(name) for name, _ in rows) + 2
-    for name, value in rows:
-        click.echo(f"{name.ljust(width)}{value}")
+    organizations: list[dict[str, Any]] | None = None
+    problem: ClientError | None = None
     if not from_env and not has_refresh_token:
-        raise ClientError("Not logged in to Seqera", hint=LOGIN_HINT)
-    organizations = Backend(settings.backend_url, Session(settings, store, env)).organizations()
-    click.echo(f"{'Session'.ljust(width)}✔ OK ({len(organizations)} organization(s) visible)")
+        problem = NotLoggedIn("Not logged in to Seqera", hint=LOGIN_HINT)
+    else:
+        try:
+            organizations = Backend(settings.backend_url, Session(settings, store, env)).organizations()
+        except ClientError as exc:
+            problem = status_problem(exc, LOGIN_HINT)
+    if as_json:
+        document = {
+            "ok": problem is None,
+            "exitCode": problem.exit_code if problem else 0,
+            "problem": str(problem) if problem else None,
+            **{_json_key(name): value for name, value in rows},
+            "user": metadata.get("user"),
+            "organization": metadata.get("selected_organization"),
+            "organizationsVisible": None if organizations is None else len(organizations),
+        }
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        if organizations is not None:
+            rows.append(("Session", f"✔ OK ({len(organizations)} organization(s) visible)"))
+        width = max(len(name) for name, _ in rows) + 2
+        for name, value in rows:
+            click.echo(f"{name.ljust(width)}{value}")
+    if problem is not None:
+        raise problem
+
+
+def _json_key(label: str) -> str:
+    """ "Auth domain" -> "authDomain"."""
+    first, *rest = label.split()
+    return first.lower() + "".join(word.capitalize() for word in rest)
 
 
 def show_organization(store: Store) -> None:
@@ -328,12 +363,21 @@ def show_organization(store: Store) -> None:
         click.echo("No organization selected. See 'platform-auth seqera org list'.")
 
 
-def list_organizations(settings: SeqeraSettings, store: Store, env: Mapping[str, str] = os.environ) -> None:
+def list_organizations(
+    settings: SeqeraSettings, store: Store, env: Mapping[str, str] = os.environ, as_json: bool = False
+) -> None:
     organizations = Backend(settings.backend_url, Session(settings, store, env)).organizations()
+    selected_id = (store.read_metadata().get("selected_organization") or {}).get("org_id")
+    if as_json:
+        listed = [
+            {**org, "selected": selected_id is not None and org.get("org_id") == selected_id}
+            for org in organizations
+        ]
+        click.echo(json.dumps({"organizations": listed}, indent=2, ensure_ascii=False))
+        return
     if not organizations:
         click.echo("No organizations available.")
-    selected = store.read_metadata().get("selected_organization") or {}
-    _echo_organizations(organizations, selected.get("org_id"))
+    _echo_organizations(organizations, selected_id)
 
 
 def switch_organization(

@@ -3,12 +3,12 @@
 import json
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlsplit
 
 import requests
 
 from . import defects
-from .errors import ConnectionFailed
+from .errors import ClientError, ConnectionFailed
 
 # (connect, read) seconds: lib-platform-oidc uses 10 s for both.
 TIMEOUT = (10, 10)
@@ -19,6 +19,26 @@ FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 def form_body(fields: Iterable[tuple[str, str]]) -> str:
     """Encode form fields in the given order, as Java's URLEncoder does (space becomes '+')."""
     return "&".join(f"{quote_plus(name)}={quote_plus(value)}" for name, value in fields)
+
+
+def checked_url(url: str, source: str) -> str:
+    """`url` when it is an http or https URL with a host; else one error naming it and where it came from."""
+    parts = urlsplit(url)
+    problem = None
+    if parts.scheme not in ("http", "https"):
+        problem = f"the scheme must be http or https, not {parts.scheme!r}" if parts.scheme else "no scheme"
+    elif not parts.hostname:
+        problem = "it names no host"
+    else:
+        try:
+            parts.port  # noqa: B018 - reading it checks it
+        except ValueError:
+            problem = "its port is not a number from 0 to 65535"
+    if problem:
+        raise ClientError(
+            f"Invalid URL {url!r} from {source}: {problem}", hint="give one like http://127.0.0.1:8080/api"
+        )
+    return url
 
 
 def send(method: str, url: str, **kwargs) -> requests.Response:

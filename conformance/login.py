@@ -32,7 +32,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from headless_chromium import chromium_executable, launch_chromium
+from headless_chromium import chromium_executable, launch_chromium, playwright_install_hint
 
 from .checks import Inconclusive, Secrets
 from .login_script import LoginScript, StepFailed, Target, run_step
@@ -276,7 +276,9 @@ class BrowserDriver:
                 proxy=self.transport.browser_proxy(),
             )
         except ImportError as error:
-            raise LoginError(f"login driver {self.mode} needs Playwright: pip install playwright") from error
+            raise LoginError(
+                f"login driver {self.mode} needs Playwright: {playwright_install_hint()}"
+            ) from error
         except Exception as error:
             self._failure = LoginError(
                 f"login driver {self.mode}: cannot start Chromium ({chromium_executable() or 'Playwright build'}): "

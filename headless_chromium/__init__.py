@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,6 +32,22 @@ def chromium_executable() -> str | None:
     if explicit:
         return explicit
     return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def playwright_install_hint() -> str:
+    """How to get Playwright into the Python that runs this. mock-platform is not on PyPI, so
+    `pip install 'mock-platform[browser]'` only works from a checkout (or a git URL)."""
+    return (
+        f"install it into this Python: {sys.executable} -m pip install playwright (from a mock-platform "
+        "checkout, `.venv/bin/pip install -e '.[browser]'` or `make test` does the same)"
+    )
+
+
+def chromium_install_hint() -> str:
+    return (
+        "install Chromium (Debian: apt-get install chromium), set PLAYWRIGHT_CHROMIUM_EXECUTABLE to one, "
+        f"or download Playwright's own: {sys.executable} -m playwright install chromium"
+    )
 
 
 _playwright: Any = None

@@ -14,7 +14,7 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-from . import co_scientist, control, federation, oidc, platform_api
+from . import access_log, co_scientist, control, federation, oidc, platform_api
 from .base_path import StripBasePath
 from .http import json_response
 from .live import Platform, current_platform
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
     )
     app.json = BoundedJSONProvider(app)  # request bodies nested too deep are invalid JSON
+    access_log.init_app(app, platform)  # first: its clock starts before any other hook
     app.before_request(platform.sync)
     app.before_request(_routing_redirect)
     app.after_request(_security_headers)

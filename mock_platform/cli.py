@@ -7,6 +7,7 @@ config file always agree; an option given on the command line wins over the othe
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .client_check.cli import check_client
+from .console_scripts import activation_command
 from .defects import DEFECTS
 from .errors import ConfigError
 from .live import Platform
@@ -56,9 +58,13 @@ def load_settings(flags: dict[str, Any]) -> Settings:
 
 
 COMMON = ("data_dir", "config", "database_url")
+JSON_OPTION = click.option(
+    "--json", "as_json", is_flag=True, help="Print one JSON document instead of the text."
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="mock-platform", prog_name="mock-platform", message="%(prog)s %(version)s")
 def main() -> None:
     """A fake Seqera Platform: OIDC provider and Platform REST API for CLI login tests."""
 
@@ -98,10 +104,30 @@ def serve(dev: bool, **flags: Any) -> None:
         from .federation import summary
 
         click.echo(f"mock-platform: {summary(settings)}", err=True)
+    for note in banner_notes(settings):
+        click.echo(f"mock-platform: {note}", err=True)
     if dev:
         run_werkzeug(app, sock, certificate.ssl_context() if certificate else None)
     else:
         run_gunicorn(app, settings, sock, certificate)
+
+
+def banner_notes(settings: Settings) -> list[str]:
+    """What a developer should know before the first request: switches that change how sign-in
+    behaves, where the dev console is, and how to reach the CLIs when PATH does not lead to them."""
+    notes = []
+    if settings.auto_login:
+        notes.append(
+            f"auto-login ON: every authorize signs in {settings.auto_login} without a page "
+            "(MOCK_PLATFORM_AUTO_LOGIN), so curl can finish a CLI's login"
+        )
+    if settings.control_api:
+        notes.append(f"dev console: {settings.public_base_url}/ (endpoints, users, clients, recent requests)")
+    if settings.access_log:
+        notes.append("access log ON: one line per request, secrets masked")
+    if activate := activation_command():
+        notes.append(f"in another shell, `{activate}` puts mock-platform and platform-auth on PATH")
+    return notes
 
 
 def _server_certificate(settings: Settings) -> ServerCertificate | None:
@@ -138,25 +164,55 @@ def _tls_banner(certificate: ServerCertificate, issuer: str) -> str:
     help="List the seeded personal access tokens instead, one per line with their values: userName, tid, "
     "name, state (live, or deleted since the seed was applied) and the token.",
 )
-def users(show_tokens: bool, **flags: Any) -> None:
+@JSON_OPTION
+def users(show_tokens: bool, as_json: bool, **flags: Any) -> None:
     """List the users of the directory (seed, config file and control-API changes) and their seeded PATs."""
     platform = _platform(flags)
     if show_tokens:
+        tokens = []
         for _, user, token in platform.seed.access_tokens():
             record = platform.store.find_pat(token.tid)
             live = record is not None and record.deleted_at is None and record.user_id == user.id
-            state = "live" if live else "deleted"
-            click.echo(f"{user.user_name}\t{token.tid}\t{token.name}\t{state}\t{token.token}")
+            tokens.append(
+                {
+                    "userName": user.user_name,
+                    "tid": token.tid,
+                    "name": token.name,
+                    "state": "live" if live else "deleted",
+                    "token": token.token,
+                }
+            )
+        if as_json:
+            click.echo(json.dumps({"tokens": tokens}, indent=2))
+        else:
+            for row in tokens:
+                click.echo("\t".join(str(value) for value in row.values()))
         return
     directory = platform.directory
-    seeded: dict[int, list[str]] = {}
+    seeded: dict[int, list[dict[str, Any]]] = {}
     for _, user, token in platform.seed.access_tokens():
-        seeded.setdefault(user.id, []).append(f"{token.name} (tid {token.tid})")
+        seeded.setdefault(user.id, []).append({"name": token.name, "tid": token.tid})
+    if as_json:
+        listed = [
+            {
+                "id": user.id,
+                "userName": user.user_name,
+                "email": user.email,
+                "organizations": [
+                    {"name": org.name, "role": org.members[user.id]}
+                    for org in directory.organizations_of(user.id)
+                ],
+                "accessTokens": seeded.get(user.id, []),
+            }
+            for user in directory.users
+        ]
+        click.echo(json.dumps({"users": listed}, indent=2))
+        return
     for user in directory.users:
         orgs = ", ".join(
             f"{org.name} ({org.members[user.id]})" for org in directory.organizations_of(user.id)
         )
-        tokens = ", ".join(seeded.get(user.id, []))
+        tokens = ", ".join(f"{token['name']} (tid {token['tid']})" for token in seeded.get(user.id, []))
         click.echo(f"{user.id}\t{user.user_name}\t{user.email}\t{orgs or '-'}\t{tokens or '-'}")
 
 
@@ -212,38 +268,72 @@ def tls_trust(**flags: Any) -> None:
 
 @main.command("check-config")
 @settings_options(tuple(f.name for f in dataclasses.fields(Settings)))
-def check_config(**flags: Any) -> None:
-    """Validate settings, clients, directory and the Co-Scientist script; print what the mock would serve."""
+@JSON_OPTION
+def check_config(as_json: bool, **flags: Any) -> None:
+    """Validate settings, clients, directory and the Co-Scientist script; print what the mock would serve.
+
+    Exit status 0 when everything is valid; 1 with one line naming the first problem (on stderr, also
+    with --json)."""
+    document = config_document(_platform(flags))
+    if as_json:
+        click.echo(json.dumps(document, indent=2))
+        return
+    click.echo(f"issuer: {document['issuer']}")
+    click.echo(f"store: {document['store']}")
+    for client in document["clients"]:
+        click.echo(
+            f"client {client['clientId']}: {client['tokenEndpointAuthMethod']}, redirect "
+            f"{', '.join(client['redirectUris'])}, scopes {' '.join(client['scopes'])}"
+        )
+    click.echo(f"users: {', '.join(document['users'])}")
+    if seeded := document["seededAccessTokens"]:
+        listed = ", ".join(f"{token['userName']}/{token['name']} (tid {token['tid']})" for token in seeded)
+        click.echo(f"seeded personal access tokens: {listed}")
+    if document["federation"]:
+        click.echo(document["federation"])
+    script = document["coScientistScript"]
+    click.echo(f"co-scientist script: {script['source']} ({script['cannedReplies']} canned replies)")
+    if document["defects"]:
+        click.echo("defects: " + ", ".join(f"{d['name']} ({d['meaning']})" for d in document["defects"]))
+    click.echo("configuration OK")
+
+
+def config_document(platform: Platform) -> dict[str, Any]:
+    """What check-config reports, as data: the text and --json are both made from it."""
     from .co_scientist import setting_script
 
-    platform = _platform(flags)
     settings = platform.settings
-    click.echo(f"issuer: {settings.issuer}")
-    click.echo(f"store: {masked(settings.store_url)}")
-    for client in platform.all_clients().values():
-        click.echo(
-            f"client {client.client_id}: {client.token_endpoint_auth_method}, redirect "
-            f"{', '.join(client.redirect_uris)}, scopes {' '.join(client.allowed_scopes)}"
-        )
-    click.echo(f"users: {', '.join(u.user_name for u in platform.directory.users)}")
-    if seeded := [
-        f"{user.user_name}/{token.name} (tid {token.tid})" for _, user, token in platform.seed.access_tokens()
-    ]:
-        click.echo(f"seeded personal access tokens: {', '.join(seeded)}")
-    if settings.upstream_issuer:
-        from .federation import summary
-
-        click.echo(summary(settings))
     try:
         script = setting_script(settings)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"co-scientist script: {script.source} ({len(script.replies)} canned replies)")
-    if settings.defects:
-        click.echo(
-            "defects: " + ", ".join(f"{name} ({DEFECTS[name].meaning})" for name in sorted(settings.defects))
-        )
-    click.echo("configuration OK")
+    federation = None
+    if settings.upstream_issuer:
+        from .federation import summary
+
+        federation = summary(settings)
+    return {
+        "ok": True,
+        "issuer": settings.issuer,
+        "store": masked(settings.store_url),
+        "clients": [
+            {
+                "clientId": client.client_id,
+                "tokenEndpointAuthMethod": client.token_endpoint_auth_method,
+                "redirectUris": list(client.redirect_uris),
+                "scopes": list(client.allowed_scopes),
+            }
+            for client in platform.all_clients().values()
+        ],
+        "users": [user.user_name for user in platform.directory.users],
+        "seededAccessTokens": [
+            {"userName": user.user_name, "name": token.name, "tid": token.tid}
+            for _, user, token in platform.seed.access_tokens()
+        ],
+        "federation": federation,
+        "coScientistScript": {"source": script.source, "cannedReplies": len(script.replies)},
+        "defects": [{"name": name, "meaning": DEFECTS[name].meaning} for name in sorted(settings.defects)],
+    }
 
 
 main.add_command(check_client)

@@ -94,16 +94,16 @@ def oidc_login(request: pytest.FixtureRequest) -> Callable[..., dict[str, Any]]:
 def chromium_browser() -> Iterator[Browser]:
     """Headless Chromium for the session: the system one where there is one, else Playwright's own.
     Without a usable browser the tests that need it are skipped, but fail when CI=true."""
-    from headless_chromium import launch_chromium
+    from headless_chromium import chromium_install_hint, launch_chromium, playwright_install_hint
 
     try:
         browser = launch_chromium()
     except ImportError:
-        _no_browser("Playwright is not installed: pip install 'mock-platform[browser]'")
+        _no_browser(f"Playwright is not installed: {playwright_install_hint()}")
     except Exception as error:  # Playwright's Error, or an OSError from a bad executable path
         _no_browser(
-            f"no usable Chromium ({type(error).__name__}: {str(error).splitlines()[0]}); install chromium, "
-            "set PLAYWRIGHT_CHROMIUM_EXECUTABLE, or run `playwright install chromium`"
+            f"no usable Chromium ({type(error).__name__}: {str(error).splitlines()[0]}); "
+            + chromium_install_hint()
         )
     yield browser
     browser.close()

@@ -47,8 +47,10 @@ def listen(host: str, port: int) -> socket.socket:
     try:
         return socket.create_server((host, port), family=family, backlog=2048)
     except OSError as error:
+        other = port + 1 if 0 < port < 65535 else 8081
         raise ConfigError(
-            f"cannot listen on {host}:{port}: {error.strerror}; stop whatever uses that port or pass --port"
+            f"cannot listen on {host}:{port}: {error.strerror}; stop whatever uses that port, or choose "
+            f"another: MOCK_PLATFORM_PORT={other} make run, or mock-platform serve --port {other}"
         ) from None
 
 

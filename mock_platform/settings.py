@@ -213,6 +213,13 @@ class Settings:
     request_log_size: Annotated[int, Meta(ge=0, description="0 (off) or a positive whole number")] = field(
         default=200, metadata=_help("Requests kept for GET /_mock/requests (0 turns the log off).")
     )
+    access_log: bool = field(
+        default=False,
+        metadata=_help(
+            "Print one line per request on stderr: client address, method, path and query (secrets masked as "
+            "in the request log), status, milliseconds, and where a redirect goes."
+        ),
+    )
     upstream_issuer: str = field(
         default="",
         metadata=_help(

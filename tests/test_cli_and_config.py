@@ -85,7 +85,10 @@ def test_check_config_lists_what_would_be_served(cli, tmp_path):
             "settings:\n  code_lifetime: ten\n",
             "settings.code_lifetime: expected a positive whole number of seconds, got 'ten'",
         ),
-        ("settings:\n  colour: blue\n", "unknown setting 'colour'; known settings: access_token_lifetime,"),
+        (
+            "settings:\n  colour: blue\n",
+            "unknown setting 'colour'; known settings: access_log, access_token_lifetime,",
+        ),
         ("settings:\n  code-lifetme: 5\n", "unknown setting 'code-lifetme' (did you mean 'code_lifetime'?)"),
         (
             "settings:\n  code_lifetime: -5\n",

@@ -136,7 +136,7 @@ def test_nextflow_login_status_and_logout_through_the_proxy_with_chromium(trusti
         ).json()["user"]["userName"]
         == "alice"
     )
-    rows = {name: value for name, value, _ in nextflow.status_rows(home, None, {})}
+    rows = {name: value for name, value, _ in nextflow.check_status(home, None, {}).rows}
     assert rows["API endpoint"] == trusting.issuer
     assert rows["API connection"] == "✔ OK"
     assert rows["Authentication"] == "✔ OK (user: alice)"

@@ -243,5 +243,5 @@ def test_a_tls_port_already_taken(tmp_path):
         )
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}: Address already in use")
-    assert result.stderr.endswith("; stop whatever uses that port or pass --port\n")
+    assert result.stderr.endswith(f"or mock-platform serve --port {port + 1}\n")
     assert len(result.stderr.splitlines()) == 1

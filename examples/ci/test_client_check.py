@@ -1,6 +1,8 @@
 """Your CLI's login judged by the mock, from pytest: `mock-platform check-client` as the `check_client`
-fixture. Copy into your test suite after `pip install 'mock-platform[browser]'` (its pytest plugin
-gives the fixture; it needs Chromium: the system one, or `playwright install chromium`).
+fixture. Copy into your test suite after installing mock-platform with its browser extra (it is not
+on PyPI: `pip install "mock-platform[browser] @ git+<this repository's URL>"`, as client-check.yml
+does); its pytest plugin gives the fixture. It needs Chromium: the system one, or
+`python -m playwright install chromium`.
 
 Set CLIENT_LOGIN to your CLI's login command with {issuer} where the Platform API URL goes, and
 optionally CLIENT_LOGOUT, CLIENT_REFRESH, CLIENT_PROFILE (nextflow or seqera: the real CLIs' files),

@@ -148,16 +148,15 @@ def _chromium(browser: Any) -> Iterator[Any]:
     if browser is not None:
         yield browser
         return
-    from headless_chromium import launch_chromium
+    from headless_chromium import chromium_install_hint, launch_chromium, playwright_install_hint
 
     try:
         launched = launch_chromium()
     except ImportError as error:
-        raise CheckError("the checker needs Playwright: pip install 'mock-platform[browser]'") from error
+        raise CheckError(f"the checker needs Playwright: {playwright_install_hint()}") from error
     except Exception as error:  # Playwright's Error, or an OSError from a bad executable path
         raise CheckError(
-            f"no usable Chromium ({str(error).splitlines()[0]}); install chromium, set "
-            "PLAYWRIGHT_CHROMIUM_EXECUTABLE, or run `playwright install chromium`"
+            f"no usable Chromium ({str(error).splitlines()[0]}); {chromium_install_hint()}"
         ) from error
     try:
         yield launched

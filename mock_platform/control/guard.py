@@ -11,13 +11,12 @@ host name of the attacker's resolves to 127.0.0.1 and its page becomes same-orig
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 from urllib.parse import urlsplit
 
 from flask import Response, request
 
-from ..credentials import presented_token
+from ..credentials import presented_token, same_secret
 from ..http import challenge_header, message_error
 from ..live import current_platform
 from ..web_origin import foreign_origin
@@ -32,7 +31,7 @@ def require_control_token() -> Response | None:
     if not expected:
         return None
     presented = presented_token()
-    if presented is not None and hmac.compare_digest(presented.encode(), expected.encode()):
+    if presented is not None and same_secret(presented, expected):
         return None
     problem = "sends no Bearer token" if presented is None else "sends a token that is not this server's"
     return message_error(

@@ -30,6 +30,7 @@ from .. import pats, request_bodies
 from ..credentials import basic_credentials
 from ..live import current_platform
 from .faults import INJECTED, is_control_path
+from .logged_jwts import logged_jwts
 
 # Field names as is_secret_field compares them: lower case, letters and digits only.
 SECRET_NAMES = frozenset(
@@ -44,7 +45,7 @@ LOGGED_HEADERS = (
     "Accept", "Authorization", "Content-Type", "Cookie", "Origin", "Traceparent", "User-Agent",
     "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto",
 )  # fmt: skip
-NOT_LOGGED = ("/healthz",)
+NOT_LOGGED = ("/healthz", "/")  # health checks and the dev console
 # Read straight from the WSGI environ: ten lookups through werkzeug's Headers cost more than the insert.
 ENVIRON_KEYS = tuple(
     (name, "CONTENT_TYPE" if name == "Content-Type" else "HTTP_" + name.upper().replace("-", "_"))
@@ -164,6 +165,8 @@ def describe(response: Response, now: float) -> dict[str, Any]:
         headers["Cookie"] = mask_cookies(headers["Cookie"])
     entry["headers"] = headers
     entry.update(_body())
+    if jwts := logged_jwts(mask_json):
+        entry["jwts"] = jwts
     if location := response.headers.get("Location"):
         entry["redirect"] = describe_redirect(location)
     if INJECTED in g:

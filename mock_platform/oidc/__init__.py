@@ -13,6 +13,7 @@ from ..defects import with_defects
 from ..http import json_response
 from ..live import Platform, current_platform
 from . import flaws  # noqa: F401 - registers the flawed variants with_defects can switch in
+from .pages import scope_rows
 from .server import SERVER, PlatformAuthorizationServer
 from .signin import ExternalSignIn, SignInSource
 from .views import bp, discovery_response
@@ -21,6 +22,7 @@ from .views import bp, discovery_response
 def init_app(app: Flask, platform: Platform) -> None:
     app.extensions[SERVER] = with_defects(PlatformAuthorizationServer, platform.settings.defects)(platform)
     app.register_blueprint(bp, url_prefix=platform.settings.api_path)
+    app.jinja_env.globals["scope_rows"] = scope_rows  # the consent page's list of scopes
     settings = platform.settings
     if issuer_path := settings.base_path + settings.api_path:
         # RFC 8414 §3.1: the well-known segment goes between the host and the issuer's whole path

@@ -18,6 +18,7 @@ from ..http import JSON, NO_STORE, bearer_challenge, json_response, oauth_error
 from ..live import Platform, current_platform
 from ..tokens import Subject, verify_access_token
 from ..web_origin import foreign_origin
+from .pages import error_page
 from .server import SERVER, PlatformAuthorizationServer
 from .signin import SignInAttempt, session_subject, start_session
 
@@ -149,7 +150,7 @@ def _posted_from_elsewhere(form: str) -> tuple[str, int] | None:
     description = (
         f"the {form} form was posted from another site ({origin}); start again from your application"
     )
-    return render_template("error.html", error="invalid_request", description=description), 403
+    return error_page("invalid_request", description, 403)
 
 
 def _max_age_exceeded(platform: Platform) -> bool:
@@ -181,9 +182,7 @@ def _authorize_error(server: PlatformAuthorizationServer, error: OAuth2Error) ->
     error.state = request.values.get("state") or None
     error.redirect_uri = error.redirect_uri or server.unvalidated_error_redirect_uri()
     if error.redirect_uri is None:
-        return render_template(
-            "error.html", error=error.error, description=error.get_error_description()
-        ), 400
+        return error_page(error.error, error.get_error_description(), 400)
     response = server.handle_error_response(None, error)
     if request.method == "POST":
         response.status_code = 303
@@ -298,10 +297,10 @@ def end_session() -> Response | tuple[str, int]:
     try:
         validated = server.validate_endpoint_request("end_session")
     except OAuth2Error as error:
-        return render_template(
-            "error.html", error=error.error, description=error.get_error_description()
-        ), 400
+        return error_page(error.error, error.get_error_description(), 400)
     # RP-Initiated Logout §6: without a valid id_token_hint anyone could end the session, so ask.
+    if validated.needs_confirmation and request.form.get("action") == "cancel":
+        return render_template("sign_out_cancelled.html"), 200
     if validated.needs_confirmation and request.form.get("action") != "sign-out":
         return render_template("confirm_sign_out.html", fields=_carried_fields()), 200
     if validated.needs_confirmation and (refused := _posted_from_elsewhere("sign-out")):

@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from urllib.parse import parse_qsl, urlencode
 
 import pytest
@@ -82,3 +85,35 @@ def test_a_browser_that_cannot_start_is_one_line(login_page, monkeypatch):
         PlaywrightBrowser("alice", "pw")(authorize_url(login_page, server))
     assert str(error.value).startswith("Browser sign-in failed: ")
     assert "\n" not in str(error.value)
+
+
+def test_without_playwright_the_error_says_how_to_install_it_into_this_python(mock_platform, home):
+    """mock-platform is not on PyPI: the hint names this interpreter's pip and the checkout's extra."""
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; sys.modules['playwright'] = None; from client.cli import main; main()",
+            "nextflow",
+            "login",
+            "-u",
+            mock_platform.issuer,
+            "--browser",
+            "playwright",
+            "--username",
+            "alice",
+            "--password",
+            "alice-password",
+        ],
+        env={**os.environ, "HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert run.stderr == (
+        "Error: --browser playwright needs the playwright package; install it into this Python: "
+        f"{sys.executable} -m pip install playwright (from a mock-platform checkout, "
+        "`.venv/bin/pip install -e '.[browser]'` or `make test` does the same)\n"
+    )

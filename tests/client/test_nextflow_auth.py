@@ -273,6 +273,10 @@ def test_status_when_not_logged_in_and_unreachable(nxf_home, stub):
     url = stub.url
     stub.close()
     result = CliRunner().invoke(cli, ["nextflow", "status", "-u", f"{url}/api"])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # not logged in comes first: logging in is the fix
+    assert result.stderr == (
+        "Error: Not logged in: no access token in the Nextflow config or $TOWER_ACCESS_TOKEN; "
+        "run 'platform-auth nextflow login'\n"
+    )
     assert " ".join(result.stdout.split()).count("API connection ERROR") == 1
     assert "Authentication Not set not set" in " ".join(result.stdout.split())

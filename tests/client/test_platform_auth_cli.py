@@ -86,7 +86,11 @@ def test_a_failed_discovery_is_one_line_on_stderr(stub):
     stub.on("GET", "/api/.well-known/openid-configuration", status=500)
     result = CliRunner().invoke(cli, ["nextflow", "login", "-u", f"{stub.url}/api", "--no-browser"])
     assert result.exit_code == 1
-    assert result.stderr == "Error: OIDC discovery failed: HTTP 500\n"
+    assert result.stderr == (
+        f"Error: OIDC discovery failed: HTTP 500; URL tried: {stub.url}/api/.well-known/openid-configuration; "
+        "the endpoint must be the Platform API root that serves /.well-known/openid-configuration, e.g. "
+        "http://127.0.0.1:8080/api\n"
+    )
 
 
 def test_unreachable_endpoint_says_what_to_check(stub):
