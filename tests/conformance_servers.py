@@ -27,8 +27,9 @@ from werkzeug.serving import make_server
 
 from mock_platform.app import create_app
 from mock_platform.settings import Settings
+from tests.paths import ROOT
 
-SUITE = Path(__file__).resolve().parent.parent / "conformance"
+SUITE = ROOT / "conformance"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from .oidc_flows import authorize, authorize_params, endpoint, redirect_params
+from tests.oidc_flows import authorize, authorize_params, endpoint, redirect_params
 
 NEVER_REDIRECTED = [
     "http://attacker.example/callback",
@@ -110,7 +110,7 @@ def test_other_errors_redirect_with_state(live_platform, changes, error):
 
 
 def test_unknown_scopes_are_dropped_from_the_grant(live_platform):
-    from .oidc_flows import login_tokens
+    from tests.oidc_flows import login_tokens
 
     tokens = login_tokens(live_platform.issuer, scope="openid admin email")
     assert tokens["scope"] == "openid email"

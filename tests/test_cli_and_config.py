@@ -12,8 +12,7 @@ from mock_platform.cli import main
 from mock_platform.errors import ConfigError
 from mock_platform.settings import Settings
 from mock_platform.testing import run_server
-
-from .oidc_flows import endpoint, login_tokens, userinfo
+from tests.oidc_flows import endpoint, login_tokens, userinfo
 
 
 @pytest.fixture
@@ -217,7 +216,7 @@ def test_keys_rotate_publishes_the_new_key_and_keeps_the_old(cli, tmp_path):
 
 def test_headless_login_off_shows_the_page(tmp_path):
     with run_server(tmp_path, headless_login=False) as server:
-        from .oidc_flows import authorize
+        from tests.oidc_flows import authorize
 
         response = authorize(server.issuer)
         assert response.status_code == 200 and 'id="login-form"' in response.text

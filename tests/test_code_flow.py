@@ -12,8 +12,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from client.flow import login
-
-from .oidc_flows import (
+from tests.oidc_flows import (
     authorization_code,
     authorize,
     endpoint,
@@ -116,7 +115,7 @@ def test_unknown_parameters_such_as_audience_are_ignored(live_platform):
 
 
 def test_authorize_by_form_post(live_platform):
-    from .oidc_flows import authorize_params
+    from tests.oidc_flows import authorize_params
 
     response = requests.post(
         endpoint(live_platform.issuer, "authorize"),

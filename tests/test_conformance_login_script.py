@@ -15,13 +15,14 @@ import pytest
 from conformance.login_script import ScriptError, load_script
 from conformance.plugin import EXIT_INCONCLUSIVE
 from mock_platform.testing import run_federated, run_server
+from tests.paths import ROOT
 
 from .conformance_servers import run_suite
 
 pytestmark = pytest.mark.browser
 
 PASSWORD_VARIABLE = "CONFORMANCE_TEST_PASSWORD"
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "conformance"
+EXAMPLES = ROOT / "examples" / "conformance"
 THIRD_PARTY = {
     "client-id": "lab-notebook",
     "client-name": "Lab notebook",
@@ -146,7 +147,7 @@ def test_the_suite_stops_with_a_usage_error_for_a_bad_script(tmp_path, capsys):
     path = tmp_path / "login.yml"
     path.write_text("- fill: {label: Password, env: NOT_SET_ANYWHERE}\n", encoding="utf-8")
     code = pytest.main(
-        [str(Path(__file__).parent.parent / "conformance"), "-q", "-p", "no:cacheprovider",
+        [str(ROOT / "conformance"), "-q", "-p", "no:cacheprovider",
          "--login", "script", "--login-script", str(path)]
     )  # fmt: skip
     assert code == pytest.ExitCode.USAGE_ERROR

@@ -22,6 +22,7 @@ import pytest
 from conformance.__main__ import main as compare_command
 from conformance.catalog import CASES, MODULES
 from mock_platform.defects import DEFECTS
+from tests.paths import ROOT
 
 # The cases each defect is meant to trip (the suite may fail a few more, which is fine).
 DEFECT_TARGETS: dict[str, tuple[str, ...]] = {
@@ -43,7 +44,7 @@ DEFECT_TARGETS: dict[str, tuple[str, ...]] = {
     "deleted-pat-accepted": ("PATD-02",),
     "userinfo-wrong-sub": ("UI-02",),
 }
-SUITE = Path(__file__).resolve().parent.parent / "conformance"
+SUITE = ROOT / "conformance"
 
 
 def run_suite(cases: tuple[str, ...], defects: tuple[str, ...], scratch: Path) -> Path:

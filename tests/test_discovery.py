@@ -9,8 +9,7 @@ import re
 import requests
 
 from mock_platform.testing import run_server
-
-from .oidc_flows import endpoint
+from tests.oidc_flows import endpoint
 
 ENDPOINT_KEYS = (
     "authorization_endpoint",

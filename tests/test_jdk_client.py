@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 
 from mock_platform.testing import run_server
-
-from .serve_process import serve
+from tests.paths import ROOT
+from tests.serve_process import serve
 
 pytestmark = pytest.mark.java
-PROBE = Path(__file__).parent / "java" / "JdkClientProbe.java"
+PROBE = ROOT / "tests" / "java" / "JdkClientProbe.java"
 
 
 @pytest.fixture(scope="module")

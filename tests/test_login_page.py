@@ -7,8 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from client.errors import LoginError
-
-from .oidc_flows import BrowserLogin, endpoint, redeem, sign_in
+from tests.oidc_flows import BrowserLogin, endpoint, redeem, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import requests
 
 from mock_platform.testing import run_server
-
-from .oidc_flows import authorization_code, endpoint, login_tokens, redeem, refresh, userinfo
-from .serve_process import free_port, serve
+from tests.oidc_flows import authorization_code, endpoint, login_tokens, redeem, refresh, userinfo
+from tests.serve_process import free_port, serve
 
 
 def test_keys_and_tokens_survive_a_restart(tmp_path):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from client.pkce import compute_challenge
-
-from .oidc_flows import authorization_code, authorize, redeem, redirect_params
+from tests.oidc_flows import authorization_code, authorize, redeem, redirect_params
 
 RFC7636_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 RFC7636_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"

@@ -9,8 +9,8 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from mock_platform.testing import run_server
+from tests.oidc_flows import endpoint, login_tokens, refresh, userinfo
 
-from .oidc_flows import endpoint, login_tokens, refresh, userinfo
 from .test_token_endpoint import assert_oauth_error
 
 

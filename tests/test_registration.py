@@ -12,8 +12,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 
 from mock_platform.testing import run_server
-
-from .oidc_flows import FORM, TIMEOUT, Authorization, authorize, endpoint, pkce_login, redeem, refresh
+from tests.oidc_flows import FORM, TIMEOUT, Authorization, authorize, endpoint, pkce_login, redeem, refresh
 
 TOKEN = "initial-access-token-for-tests"
 NATIVE = {

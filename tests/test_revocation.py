@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import requests
 
-from .oidc_flows import authorize, endpoint, login_tokens, refresh, userinfo
+from tests.oidc_flows import authorize, endpoint, login_tokens, refresh, userinfo
+
 from .test_token_endpoint import assert_oauth_error
 
 

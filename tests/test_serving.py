@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
-from .oidc_flows import authorize_params, endpoint
-from .serve_process import serve
+from tests.oidc_flows import authorize_params, endpoint
+from tests.serve_process import serve
 
 
 def test_long_authorize_urls_reach_the_app_and_longer_ones_are_refused(tmp_path):

@@ -7,7 +7,7 @@ import base64
 import pytest
 import requests
 
-from .oidc_flows import FORM, authorization_code, endpoint, redeem, refresh, token_request, userinfo
+from tests.oidc_flows import FORM, authorization_code, endpoint, redeem, refresh, token_request, userinfo
 
 ERROR_CHARSET = {chr(c) for c in (0x20, 0x21, *range(0x23, 0x5C), *range(0x5D, 0x7F))}
 
