@@ -2,7 +2,7 @@
 
 For every defect in `mock_platform.defects.DEFECTS` the suite runs, in this process, only the
 cases that target it, against a mock started with that defect, and the targeted cases must FAIL;
-the same cases against a clean mock must PASS. `python tests/test_conformance_mutations.py`
+the same cases against a clean mock must PASS. `python -m tests.conformance.test_mutations`
 prints the mutation score table of the README.
 """
 
