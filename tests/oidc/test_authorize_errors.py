@@ -9,28 +9,15 @@ import requests
 
 from tests.oidc_flows import authorize, authorize_params, endpoint, redirect_params
 
+# Only what the conformance suite does not send: AUTHZ-13..16, -19, -20 and -21 refuse the attacker
+# hosts, loopback look-alikes, authority tricks, https, an added query, a fragment and no redirect_uri.
 NEVER_REDIRECTED = [
-    "http://attacker.example/callback",
-    "https://attacker.example/callback",
     "http://localhost:41121/callback",
-    "http://127.0.0.2:41121/callback",
-    "http://0.0.0.0:41121/callback",
-    "http://127.1:41121/callback",
-    "http://2130706433:41121/callback",
-    "http://[::ffff:127.0.0.1]:41121/callback",
     "http://[::1]:41121/callback",
-    "http://127.0.0.1.example:41121/callback",
-    "http://127.0.0.1:41121@attacker.example/callback",
-    "http://attacker.example\\@127.0.0.1:41121/callback",
-    "http://127.0.0.1:41121#@attacker.example/",
-    "http://127.0.0.1:41121/callback#frag",
-    "https://127.0.0.1:41121/callback",
-    "http://127.0.0.1:41121/callback?foo=bar",
     "http://127.0.0.1:99999/callback",
     "http://127.0.0.1:41121\\callback",
     "javascript:alert(1)//127.0.0.1",
     "//attacker.example/callback",
-    "",
 ]
 
 
@@ -43,7 +30,7 @@ def assert_error_page(response: requests.Response) -> None:
 
 @pytest.mark.parametrize("redirect_uri", NEVER_REDIRECTED)
 def test_unregistered_redirect_uris_get_an_error_page(live_platform, redirect_uri):
-    assert_error_page(authorize(live_platform.issuer, redirect_uri=redirect_uri or None))
+    assert_error_page(authorize(live_platform.issuer, redirect_uri=redirect_uri))
 
 
 @pytest.mark.parametrize(
@@ -73,19 +60,8 @@ def test_seqera_ai_cli_registration_requires_the_callback_path(live_platform):
     )
 
 
-@pytest.mark.parametrize("client_id", [None, "", "no_such_client"])
-def test_missing_or_unknown_client_gets_an_error_page(live_platform, client_id):
-    assert_error_page(authorize(live_platform.issuer, client_id=client_id))
-
-
-def test_duplicated_redirect_uri_gets_an_error_page(live_platform):
-    url = endpoint(live_platform.issuer, "authorize")
-    query = (
-        "client_id=nextflow_cli&response_type=code&scope=openid&state=s&code_challenge_method=S256"
-        f"&code_challenge={'c' * 43}&login_hint=alice"
-        "&redirect_uri=http%3A%2F%2F127.0.0.1%3A1%2Fcallback&redirect_uri=http%3A%2F%2F127.0.0.1%3A2%2Fcallback"
-    )
-    assert_error_page(requests.get(f"{url}?{query}", allow_redirects=False, timeout=10))
+def test_an_empty_client_id_gets_an_error_page(live_platform):
+    assert_error_page(authorize(live_platform.issuer, client_id=""))  # missing, unknown: AUTHZ-23, -22
 
 
 @pytest.mark.parametrize(

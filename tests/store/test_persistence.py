@@ -1,4 +1,4 @@
-"""State lives in the data dir: it survives restarts and is shared by every worker process."""
+"""State lives in the data dir or the database URL: it survives restarts and is shared by all workers."""
 
 from __future__ import annotations
 
@@ -52,3 +52,18 @@ def test_gunicorn_workers_share_state(tmp_path):
             tokens = login_tokens(issuer)
             assert userinfo(issuer, tokens["access_token"]).status_code == 200
             assert refresh(issuer, tokens["refresh_token"]).status_code == 200
+
+
+def test_another_database_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'elsewhere.db'}"
+    with run_server(tmp_path / "data", database_url=url) as server:
+        login_tokens(server.issuer)
+    assert (tmp_path / "elsewhere.db").stat().st_size > 0
+    assert not (tmp_path / "data" / "mock-platform.db").exists()
+
+
+def test_an_in_memory_database_serves_and_logs_requests():
+    with run_server(database_url="sqlite://") as server:
+        login_tokens(server.issuer)
+        logged = server.control.recent_requests(path="/api/oauth/token")
+    assert [entry["status"] for entry in logged] == [200]
