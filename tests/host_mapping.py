@@ -2,8 +2,9 @@
 (no /etc/hosts entry), so parallel runs and unprivileged users are fine.
 
 In-process, `mapped_hosts({"platform.example.test": "127.0.0.1"})`. For a pytest run in a child
-process, `-p tests.host_mapping` with `TEST_HOST_MAP=platform.example.test=127.0.0.1` maps them
-there, in Python and in the Chromium that `headless_chromium` launches (`--host-resolver-rules`).
+process, this module loaded as a plugin (`-p` with its module name) and
+`TEST_HOST_MAP=platform.example.test=127.0.0.1` map them there, in Python and in the Chromium that
+`headless_chromium` launches (`--host-resolver-rules`).
 TLS is unaffected: clients still check the certificate against the name they asked for.
 """
 
@@ -56,7 +57,7 @@ def pytest_configure(config: pytest.Config) -> None:
     text = os.environ.get(ENV, "")
     mapping = dict(item.split("=", 1) for item in text.split(",") if "=" in item)
     if not mapping:
-        raise pytest.UsageError(f"-p tests.host_mapping needs {ENV}=name=address[,name=address]")
+        raise pytest.UsageError(f"-p {__name__} needs {ENV}=name=address[,name=address]")
     map_hosts(mapping)
     import headless_chromium
 

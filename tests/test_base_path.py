@@ -15,8 +15,7 @@ import pytest
 import requests
 
 from mock_platform.testing import RunningServer, run_server
-
-from .oidc_flows import authorize_params, login_tokens
+from tests.oidc_flows import authorize_params, login_tokens
 
 BASE = "https://platform.example.test/sub"
 ISSUER = f"{BASE}/api"

@@ -1,7 +1,7 @@
 """The mock behind a real reverse proxy under a sub-path: nginx terminates TLS for
 https://platform.example.test:<port>/sub/ with a certificate from the mock's CA and proxies to the
 mock on plain http (MOCK_PLATFORM_BASE_URL=https://platform.example.test:<port>/sub). Clients reach
-the name through their own host mapping (tests/host_mapping.py); whole logins go through nginx:
+the name through their own host mapping (host_mapping.py); whole logins go through nginx:
 the reference client with headless Chromium typing a password, the Seqera flow, the control API,
 and the conformance suite against https://platform.example.test:<port>/sub/api."""
 
@@ -22,11 +22,12 @@ from client import nextflow, seqera
 from client.cli import cli
 from mock_platform.testing import ControlClient, RunningServer, run_server
 from mock_platform.tls import local_certificate
+from tests.conformance_run import TLS_CASES, run_conformance
+from tests.serve_process import free_port
 
-from .conformance_run import TLS_CASES, run_conformance
+from . import host_mapping
 from .host_mapping import as_env, chromium_rules, mapped_hosts
 from .reverse_proxy import nginx_proxy
-from .serve_process import free_port
 from .tls_browser import chromium_trusting
 
 SERVER_NAME = "platform.example.test"
@@ -170,7 +171,7 @@ def test_seqera_login_and_organizations_through_the_proxy(trusting, tmp_path, mo
 def test_the_conformance_suite_passes_against_the_sub_path(tmp_path_factory, tmp_path):
     """`pytest conformance --platform-url https://platform.localhost:<port>/sub/api --login hint`,
     trusting the CA through the suite's --ca-bundle, the name mapped for Python by
-    `-p tests.host_mapping`.
+    host_mapping loaded as a plugin (`-p`).
 
     A *.localhost name, not platform.example.test: Chromium resolves *.localhost to loopback by
     itself, and the suite's browser has no name mapping of its own. The suite finds the mock's
@@ -183,7 +184,7 @@ def test_the_conformance_suite_passes_against_the_sub_path(tmp_path_factory, tmp
             proxied.ca_file,
             tmp_path,
             "-p",
-            "tests.host_mapping",
+            host_mapping.__name__,
             env=as_env({"platform.localhost": "127.0.0.1"}),
         )
     assert run.process.returncode == 0, run.output

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from .conformance_run import TLS_CASES, run_conformance
-from .serve_process import serve
+from tests.conformance_run import TLS_CASES, run_conformance
+from tests.serve_process import serve
 
 
 @pytest.mark.browser

@@ -20,9 +20,8 @@ from mock_platform import serving
 from mock_platform.cli import main
 from mock_platform.testing import run_server
 from mock_platform.tls import trust_instructions
-
-from .oidc_flows import login_tokens, userinfo
-from .serve_process import MOCK_PLATFORM, free_port, serve
+from tests.oidc_flows import login_tokens, userinfo
+from tests.serve_process import MOCK_PLATFORM, free_port, serve
 
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("MOCK_PLATFORM_")}
 NO_SETTINGS: dict[str, str | None] = {k: None for k in os.environ if k.startswith("MOCK_PLATFORM_")}
