@@ -32,7 +32,10 @@ def test_there_are_switches_to_read():
     assert {"headless_login", "control_api", "require_pkce"} <= set(SWITCHES)
 
 
-@given(name=st.sampled_from(SWITCHES), text=spelled(sorted(SWITCH)))
+# local_login off also needs an upstream provider (tests/federation/ reads it with one).
+@given(
+    name=st.sampled_from([name for name in SWITCHES if name != "local_login"]), text=spelled(sorted(SWITCH))
+)
 def test_a_switch_reads_every_on_off_word_in_any_case(name, text):
     assert getattr(load(name, text), name) is SWITCH[text.strip().lower()]
 

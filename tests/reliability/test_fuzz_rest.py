@@ -146,6 +146,8 @@ hostile = st.one_of(
     st.text(alphabet=HEADER_CHARACTERS, min_size=1, max_size=30),
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
 )
+# What an HTTP header can carry: a line break would end it (clients refuse to send one).
+hostile_in_header = hostile.filter(lambda text: "\r" not in text and "\n" not in text)
 
 
 @settings(
@@ -172,7 +174,7 @@ def test_rest_api_hostile_fields(
     token = rest_target["token"]
     authorization = {
         "valid": f"Bearer {token}",
-        "unicode": f"Bearer {data.draw(hostile)}",
+        "unicode": f"Bearer {data.draw(hostile_in_header)}",
         "basic-unicode": basic("@token", data.draw(hostile)),
         "basic-valid": basic("@token", token),
         "none": None,
