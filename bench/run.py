@@ -336,7 +336,7 @@ def render(figures: list[Figures], plan: Plan, notes: list[str], conformance: di
         "## Memory",
         "",
         "RSS of the largest process (for the mock: a gunicorn worker) and PSS of the whole process tree "
-        "(master + 2 workers for the mock; pages shared after fork count once), MiB; "
+        "(master + 1 worker for the mock by default; pages shared after fork count once), MiB; "
         "loaded = after all load rounds.",
         "",
         "| target | idle RSS | loaded RSS | idle PSS total | loaded PSS total | idle RSS mock/peer "

@@ -207,9 +207,13 @@ class Settings:
         ),
     )
     workers: Annotated[int, Meta(ge=1)] = field(
-        default=2, metadata=_help("gunicorn worker processes for `serve`.")
+        default=1,
+        metadata=_help(
+            "gunicorn worker processes for `serve`; one suits a dev IdP (its memory, and on two cores as many "
+            "logins/s as two); more for a machine with more cores."
+        ),
     )
-    threads: Annotated[int, Meta(ge=1)] = field(default=4, metadata=_help("Threads per gunicorn worker."))
+    threads: Annotated[int, Meta(ge=1)] = field(default=8, metadata=_help("Threads per gunicorn worker."))
     request_log_size: Annotated[int, Meta(ge=0, description="0 (off) or a positive whole number")] = field(
         default=200, metadata=_help("Requests kept for GET /_mock/requests (0 turns the log off).")
     )
