@@ -209,8 +209,8 @@ class Settings:
     workers: Annotated[int, Meta(ge=1)] = field(
         default=1,
         metadata=_help(
-            "gunicorn worker processes for `serve`; one suits a dev IdP (its memory, and on two cores as many "
-            "logins/s as two); more for a machine with more cores."
+            "gunicorn worker processes for `serve`. One (the default) is the least memory for a dev IdP or CI "
+            "job; each worker uses at most one core, so more give more logins/s where cores are free."
         ),
     )
     threads: Annotated[int, Meta(ge=1)] = field(default=8, metadata=_help("Threads per gunicorn worker."))
