@@ -1,7 +1,7 @@
 """`make bench`: the mock and its peers side by side, in one run, writing bench/results.md.
 
     python -m bench [--quick] [--targets mock,oauth2-mock-server,...] [--no-browser] [--no-conformance]
-                    [--no-shared]
+                    [--no-shared] [--no-fixture]
 
 Every figure of every target comes from this one run, measured in turns (target after target,
 round after round) so that whatever else the machine is doing is spread over all of them; the
@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from . import browser, load, procs, shared
+from . import browser, fixture, load, procs, shared
 from .load import LoadResult
 from .targets import ROOT, Running, Target, Unavailable, all_targets, start
 
@@ -336,7 +336,7 @@ def render(figures: list[Figures], plan: Plan, notes: list[str], conformance: di
         "## Memory",
         "",
         "RSS of the largest process (for the mock: a gunicorn worker) and PSS of the whole process tree "
-        "(master + 2 workers for the mock; pages shared after fork count once), MiB; "
+        "(master + 1 worker for the mock by default; pages shared after fork count once), MiB; "
         "loaded = after all load rounds.",
         "",
         "| target | idle RSS | loaded RSS | idle PSS total | loaded PSS total | idle RSS mock/peer "
@@ -415,6 +415,9 @@ def main() -> None:
     parser.add_argument(
         "--no-shared", action="store_true", help="skip the mock on PostgreSQL (bench/shared.py)"
     )
+    parser.add_argument(
+        "--no-fixture", action="store_true", help="skip the in-process test servers (bench/fixture.py)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the results")
     args = parser.parse_args()
     plan = Plan()
@@ -451,6 +454,8 @@ def main() -> None:
         measured = (
             shared.measure(plan.rounds, plan.duration, plan.warmup, scratch, log) if plan.shared else None
         )
+    processes, servers = (3, 3) if args.quick else (5, 10)
+    fixtures = None if args.no_fixture else fixture.measure(processes, servers, log)
     meta = {
         "command": " ".join(["python -m bench", *sys.argv[1:]]),
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -463,6 +468,8 @@ def main() -> None:
     report = render(figures, plan, notes, conformance, meta)
     if measured is not None:
         report += "\n".join(shared.render(measured, plan.rounds, plan.duration)) + "\n"
+    if fixtures is not None:
+        report += "\n".join(fixture.render(*fixtures, processes, servers)) + "\n"
     args.output.write_text(report)
     print(report)
 

@@ -2,7 +2,7 @@
 
     python -m bench.shared [--rounds 3] [--duration 4]      # also part of `make bench`
 
-All three run at once (2 gunicorn workers x 4 threads each, as `make run` starts one) and are
+All three run at once (1 gunicorn worker x 8 threads each, as `make run` starts one) and are
 measured in turns, round after round: login flows/s with 1 and 8 client processes and server CPU per
 login, counting the mock's processes and PostgreSQL's (the SQLite default does its database work
 inside the mock's own processes). With two replicas, client N logs in at replica N modulo 2. The
@@ -162,7 +162,7 @@ def render(measured: Measured, rounds: int, duration: float) -> list[str]:
         "## Shared database: the mock on PostgreSQL beside SQLite",
         "",
         f"`python -m bench.shared`: median over {rounds} rounds of {duration:g} s. Server CPU counts the mock's "
-        "processes and PostgreSQL's (all of its processes); every server has 2 workers x 4 threads. "
+        "processes and PostgreSQL's (all of its processes); every server has 1 worker x 8 threads (the default). "
         "Two replicas share these two cores with each other, PostgreSQL and the load generator: they "
         "cannot be faster here, the figure is what a second replica costs.",
         "",

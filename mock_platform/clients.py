@@ -13,12 +13,12 @@ from typing import Annotated, Any, Literal, get_args
 from urllib.parse import urlsplit
 
 import msgspec
-import yaml
 from authlib.oauth2.rfc6749 import ClientMixin, scope_to_list
 from msgspec import Meta, Struct
 
 from .credentials import same_secret
 from .errors import ConfigError
+from .shipped_yaml import read_shipped_yaml
 from .validation import convert
 
 SEED_FILE = Path(__file__).parent / "data" / "clients.yml"
@@ -201,5 +201,5 @@ KNOWN_KEYS = frozenset(field.encode_name for field in msgspec.structs.fields(Cli
 
 
 def load_seed_clients() -> dict[str, Client]:
-    document = yaml.safe_load(SEED_FILE.read_text(encoding="utf-8"))
+    document = read_shipped_yaml(SEED_FILE)
     return parse_clients(document["clients"], f"{SEED_FILE}: clients")

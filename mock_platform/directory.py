@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 import msgspec
-import yaml
 from authlib.oidc.core import UserInfo
 from msgspec import Meta, Struct
 
 from . import pats
 from .credentials import same_secret
 from .errors import ConfigError
+from .shipped_yaml import read_shipped_yaml
 from .validation import convert
 
 SEED_FILE = Path(__file__).parent / "data" / "directory.yml"
@@ -427,7 +427,7 @@ def merge_documents(
 def load_seed_document(
     config_document: Mapping[str, Any] | None = None, where: str = "config"
 ) -> dict[str, Any]:
-    seed = yaml.safe_load(SEED_FILE.read_text(encoding="utf-8"))
+    seed = read_shipped_yaml(SEED_FILE)
     return merge_documents(seed, config_document or {}, where)
 
 

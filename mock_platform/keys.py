@@ -12,13 +12,17 @@ none yet starts with those, so tokens issued before an upgrade stay valid.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateNumbers, RSAPublicNumbers
 from joserfc.jwk import KeySet, RSAKey
+from joserfc.util import base64_to_int
 
 from .errors import ConfigError
 from .store import Store
@@ -56,9 +60,7 @@ def _public(key: RSAKey) -> dict:
 
 def new_key() -> RSAKey:
     key = RSAKey.generate_key(KEY_SIZE, private=True)
-    return RSAKey.import_key(
-        {**key.as_dict(private=True), "kid": key.thumbprint(), "use": "sig", "alg": ALGORITHM}
-    )
+    return RSAKey.import_key(key.raw_value, {"kid": key.thumbprint(), "use": "sig", "alg": ALGORITHM})
 
 
 def load_or_create(store: Store, data_dir: Path) -> KeyRing:
@@ -113,7 +115,7 @@ def _from_file(path: Path) -> Callable[[], str] | None:
 
 def _parse(document: str, where: str) -> KeyRing:
     try:
-        keys = tuple(RSAKey.import_key(item) for item in json.loads(document)["keys"])
+        keys = tuple(_import(item) for item in json.loads(document)["keys"])
     except (ValueError, KeyError, TypeError) as error:
         raise ConfigError(
             f"{where}: unreadable signing keys ({error}); remove them to start with a new key"
@@ -121,6 +123,32 @@ def _parse(document: str, where: str) -> KeyRing:
     if not keys:
         raise ConfigError(f"{where}: no signing keys; remove the empty list to start with a new key")
     return KeyRing(keys)
+
+
+PRIVATE_FIELDS = ("kty", "n", "e", "d", "p", "q", "dp", "dq", "qi")
+
+
+def _import(item: dict[str, Any]) -> RSAKey:
+    """A stored private JWK. OpenSSL's own check of a key tests p and q for primality, ~40 ms per key
+    at every start and reload; the keys were checked when they were generated, so here the numbers
+    are checked for consistency only (what a damaged or edited key gets wrong)."""
+    if any(name not in item for name in PRIVATE_FIELDS) or "oth" in item or item["kty"] != "RSA":
+        return RSAKey.import_key(item)  # not one this mock wrote: joserfc's full import and check
+    n, e, d, p, q, dp, dq, qi = (base64_to_int(item[name]) for name in PRIVATE_FIELDS[1:])
+    consistent = (
+        1 < p < n
+        and 1 < q < n
+        and p * q == n
+        and dp == d % (p - 1)
+        and dq == d % (q - 1)
+        and qi * q % p == 1
+        and e * d % math.lcm(p - 1, q - 1) == 1
+    )
+    if not consistent:
+        raise ValueError("the private key's numbers do not fit together")
+    numbers = RSAPrivateNumbers(p, q, d, dp, dq, qi, RSAPublicNumbers(e, n))
+    private_key = numbers.private_key(unsafe_skip_rsa_key_validation=True)
+    return RSAKey.import_key(private_key, {k: v for k, v in item.items() if k not in PRIVATE_FIELDS})
 
 
 def _document(keys: tuple[RSAKey, ...] | list[RSAKey]) -> str:

@@ -1,4 +1,4 @@
-"""Production serving: gunicorn, app built once in the master and forked into the workers.
+"""Production serving: gunicorn, app built once in the master and forked into the workers (one by default).
 
 Building the app before forking validates the configuration once, creates keys and schema once,
 and lets workers share the imported code copy-on-write. Each worker then opens its own database
@@ -7,6 +7,7 @@ connections (a SQLite connection must never cross a fork).
 
 from __future__ import annotations
 
+import gc
 import socket
 import ssl
 from typing import TYPE_CHECKING, Any
@@ -82,6 +83,10 @@ def run_gunicorn(
     options = gunicorn_options(settings, platform, sock)
     if certificate is not None:
         options.update(certfile=str(certificate.cert_file), keyfile=str(certificate.key_file))
+    # The app's objects, made once here, would otherwise be copied into every worker as soon as its
+    # garbage collector walks them; frozen, they stay shared pages (gunicorn forks after this).
+    gc.collect()
+    gc.freeze()
     _Gunicorn(app, options).run()
 
 

@@ -207,9 +207,13 @@ class Settings:
         ),
     )
     workers: Annotated[int, Meta(ge=1)] = field(
-        default=2, metadata=_help("gunicorn worker processes for `serve`.")
+        default=1,
+        metadata=_help(
+            "gunicorn worker processes for `serve`. One (the default) is the least memory for a dev IdP or CI "
+            "job; each worker uses at most one core, so more give more logins/s where cores are free."
+        ),
     )
-    threads: Annotated[int, Meta(ge=1)] = field(default=4, metadata=_help("Threads per gunicorn worker."))
+    threads: Annotated[int, Meta(ge=1)] = field(default=8, metadata=_help("Threads per gunicorn worker."))
     request_log_size: Annotated[int, Meta(ge=0, description="0 (off) or a positive whole number")] = field(
         default=200, metadata=_help("Requests kept for GET /_mock/requests (0 turns the log off).")
     )
