@@ -12,8 +12,10 @@ import contextlib
 import json
 import os
 import queue
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,16 +30,36 @@ from .stamp import StateStamp
 IN_MEMORY_URLS = ("sqlite://", "sqlite:///:memory:")
 INSERT_REQUEST = "INSERT INTO request_log (entry) VALUES (?)"  # JSON stored as json.dumps text
 PRUNE_REQUESTS = "DELETE FROM request_log WHERE id <= ?"
+BUSY_TIMEOUT_SECONDS = 30  # how long a statement waits for another process's lock
 
 
 def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """`PRAGMA journal_mode=WAL`, retried while the database is locked.
+
+    On a new file the switch needs an exclusive lock, and processes that start together on it each
+    hold a shared one while they ask for it: SQLite answers all but one SQLITE_BUSY at once, without
+    waiting for the busy timeout (that wait could deadlock). The failed one holds no lock afterwards,
+    so a retry succeeds once the winner has switched; on a WAL file the pragma changes nothing.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.005, 0.05))  # noqa: S311 - jitter, not a secret
 
 
 def own_database_files(path: Path) -> None:
@@ -73,7 +95,9 @@ class SQLiteDatabase(Database):
             own_database_files(Path(self._log_file))
 
     def engine_options(self, url: str) -> dict[str, Any]:
-        options: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+        options: dict[str, Any] = {
+            "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS}
+        }
         if url in IN_MEMORY_URLS:
             options["poolclass"] = StaticPool
         return options

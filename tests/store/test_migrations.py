@@ -124,6 +124,14 @@ def start_together(url: str, replicas: int = 4) -> list[Store]:
     return stores
 
 
+def test_processes_starting_together_on_a_new_sqlite_file_all_open_it(tmp_path):
+    """A new file's switch to WAL answers SQLITE_BUSY at once to all but one of the connections that
+    ask together (waiting could deadlock), so each must retry rather than fail to start."""
+    for trial in range(30):
+        for store in start_together(f"sqlite:///{tmp_path / f'new-{trial}.db'}", replicas=8):
+            store.dispose()
+
+
 @pytest.mark.parametrize("backend", ["postgresql"])
 def test_replicas_starting_together_make_or_upgrade_the_schema_once(backend, tmp_path, request):
     new_url = request.getfixturevalue("new_postgres_database")()
