@@ -17,7 +17,6 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from werkzeug.serving import make_server
 
 from mock_platform.app import create_app
 from mock_platform.settings import Settings
+from tests.one_page_server import one_page_server
 from tests.paths import ROOT
 
 SUITE = ROOT / "conformance"
@@ -100,27 +100,11 @@ def tls_site(ca_dir: Path, *names: str, **validity: Any) -> Iterator[tuple[str, 
     authority.cert_pem.write_to_path(str(ca_file))
     context = certificate_context(authority, *(names or ("127.0.0.1",)), **validity)
 
-    class Discovery(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = discovery_document(f"https://127.0.0.1:{self.server.server_port}/api")
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def page(port: int) -> tuple[bytes, str]:
+        return discovery_document(f"https://127.0.0.1:{port}/api"), "application/json"
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Discovery)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_port}/api", ca_file
-    finally:
-        server.shutdown()
-        server.server_close()
+    with one_page_server(page, context) as port:
+        yield f"https://127.0.0.1:{port}/api", ca_file
 
 
 def expired() -> dict[str, datetime.datetime]:

@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import ssl
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import trustme
 
 from headless_chromium import launch_chromium, trust_in_nss_database
+from tests.one_page_server import one_page_server
 
 pytestmark = pytest.mark.browser
-
-
-class Hello(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        body = b"<title>hello over tls</title>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture
@@ -37,13 +23,8 @@ def tls_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     authority.issue_cert("127.0.0.1").configure_cert(context)
     ca_file = tmp_path / "ca.pem"
     authority.cert_pem.write_to_path(str(ca_file))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hello)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"https://127.0.0.1:{server.server_port}/", ca_file
-    server.shutdown()
-    server.server_close()
+    with one_page_server(lambda _: (b"<title>hello over tls</title>", "text/html"), context) as port:
+        yield f"https://127.0.0.1:{port}/", ca_file
 
 
 def test_a_browser_given_the_ca_loads_the_page(tls_site: tuple[str, Path]) -> None:

@@ -3,9 +3,7 @@ session that a later login would pick up silently (issue 18, finding 4: login CS
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlencode
 
 import pytest
@@ -24,6 +22,7 @@ from tests.oidc_flows import (
     sign_in,
     userinfo,
 )
+from tests.one_page_server import one_page_server
 
 
 def test_a_login_hint_sign_in_sets_no_session_cookie(live_platform):
@@ -62,37 +61,20 @@ def test_auto_login_sets_no_session_cookie(tmp_path):
         assert "Set-Cookie" not in response.headers and not browser.cookies
 
 
-class AttackerPage(BaseHTTPRequestHandler):
-    """Another site's page with a link to the mock's authorize, naming carol."""
-
-    target = ""
-
-    def do_GET(self) -> None:
-        body = f'<!doctype html><a id="prize" href="{self.target}">You won a prize</a>'.encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def attacker_site(live_platform) -> Iterator[str]:
-    handler = type("Page", (AttackerPage,), {"target": ""})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    # Where the code goes does not matter here: a loopback port of the attacker's, nextflow_cli accepts any.
-    callback = f"http://127.0.0.1:{server.server_address[1]}/callback"
-    query = urlencode(authorize_params(login_hint="carol", redirect_uri=callback))
-    handler.target = f"{endpoint(live_platform.issuer, 'authorize')}?{query}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://localhost:{server.server_address[1]}/"  # another site than 127.0.0.1
-    server.shutdown()
-    thread.join(timeout=5)
-    server.server_close()
+    """Another site's page with a link to the mock's authorize, naming carol."""
+
+    def page(port: int) -> tuple[bytes, str]:
+        # Where the code goes does not matter here: a loopback port of the attacker's, nextflow_cli accepts any.
+        query = urlencode(
+            authorize_params(login_hint="carol", redirect_uri=f"http://127.0.0.1:{port}/callback")
+        )
+        target = f"{endpoint(live_platform.issuer, 'authorize')}?{query}"
+        return f'<!doctype html><a id="prize" href="{target}">You won a prize</a>'.encode(), "text/html"
+
+    with one_page_server(page) as port:
+        yield f"http://localhost:{port}/"  # another site than 127.0.0.1
 
 
 @pytest.mark.browser
