@@ -8,8 +8,11 @@ connections (a SQLite connection must never cross a fork).
 from __future__ import annotations
 
 import gc
+import logging
 import socket
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
@@ -109,3 +112,19 @@ def wsgi_server(app: Flask, sock: socket.socket, ssl_context: ssl.SSLContext | N
         )
         server.ssl_context = ssl_context  # werkzeug's handler reads it: wsgi.url_scheme https
     return server
+
+
+@contextmanager
+def refused_handshakes_unlogged() -> Iterator[None]:
+    """Within the block, werkzeug's "SSL error occurred" lines are dropped: it logs each failed TLS
+    handshake as an error, which is noise where a client is expected to refuse the certificate."""
+
+    def keep(record: logging.LogRecord) -> bool:
+        return "SSL error occurred" not in record.getMessage()
+
+    logger = logging.getLogger("werkzeug")
+    logger.addFilter(keep)
+    try:
+        yield
+    finally:
+        logger.removeFilter(keep)

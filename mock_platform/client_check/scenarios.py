@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from ..serving import refused_handshakes_unlogged
 from .browser import MARKUP, Visit
 from .runs import ScenarioRun
 from .stage import Stage, callback_prefix, redirect_uri
@@ -165,9 +166,10 @@ def untrusted_tls(stage: Stage) -> ScenarioRun:
             f"the control login with the CA given did not complete: {run.control.describe(run.endpoints)}"
         )
         return run
-    run.login = stage.login(
-        label=UNTRUSTING_LOGIN, stop_at_url=True, workspace=stage.new_workspace("client-without-the-ca")
-    )
+    with refused_handshakes_unlogged():  # the refusal is what this login should do
+        run.login = stage.login(
+            label=UNTRUSTING_LOGIN, stop_at_url=True, workspace=stage.new_workspace("client-without-the-ca")
+        )
     return run
 
 

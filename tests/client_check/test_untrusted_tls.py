@@ -17,6 +17,8 @@ from mock_platform.client_check.runs import Endpoints, LoginRun, ScenarioRun
 from mock_platform.client_check.secrets import Secrets
 from mock_platform.client_check.tap import Exchange
 
+from .conftest import reference
+
 ENDPOINTS = Endpoints(
     authorize="/api/oauth/authorize",
     token="/api/oauth/token",
@@ -115,3 +117,12 @@ def test_a_client_that_cannot_log_in_over_tls_at_all_is_inconclusive(
         cli_04.message,
     ), cli_04.message
     assert cli_04.evidence[0]["label"] == "login with the CA given command"
+
+
+def test_the_expected_refusal_leaves_no_ssl_error_in_the_log(
+    run_check: Callable[..., Report], caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("ERROR", logger="werkzeug"):
+        report = run_check(**reference("nextflow"), cases=frozenset({"CLI-04"}), time_limit=20)
+    assert report.result("CLI-04").result == "PASS", report.result("CLI-04").message
+    assert not [record for record in caplog.records if "SSL error" in record.getMessage()]
