@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LEVELS = ("MUST", "SHOULD", "INFO")
+from report_page import severity_level
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,7 @@ class Case:
 
     @property
     def level(self) -> str:
-        first = self.severity.split()[0]
-        return next(level for level in LEVELS if first.startswith(level))
+        return severity_level(self.severity)
 
     @property
     def safe(self) -> bool:

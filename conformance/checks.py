@@ -19,7 +19,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from .catalog import LEVELS, Case
+from report_page import LEVELS
+
+from .catalog import Case
 
 SECRET_PARAMS = frozenset(
     {

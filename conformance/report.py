@@ -15,7 +15,7 @@ from typing import Any
 
 import report_page
 
-from .catalog import CASES, LEVELS
+from .catalog import CASES
 from .checks import Secrets
 
 RESULTS = ("PASS", "FAIL", "WARN", "INCONCLUSIVE", "SKIP", "INFO")
@@ -32,7 +32,7 @@ INSECURE_NOTICE = (
 
 
 def _counts(rows: Iterable[Any]) -> dict[str, Counter[str]]:
-    counts: dict[str, Counter[str]] = {level: Counter() for level in LEVELS}
+    counts: dict[str, Counter[str]] = {level: Counter() for level in report_page.LEVELS}
     for row in rows:
         counts[_level(row)][_result(row)] += 1
     return counts
@@ -98,7 +98,7 @@ def build(
         "format": FORMAT,
         "status": "not-started" if not_started else "completed",
         "meta": _redacted(meta, secrets),
-        "summary": {level: dict(counts[level]) for level in LEVELS},
+        "summary": {level: dict(counts[level]) for level in report_page.LEVELS},
         "summary_line": f"NOT STARTED: {not_started['problem']}" if not_started else summary_line(cases),
         "cases": cases,
     }

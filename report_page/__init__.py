@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 RESULT_ORDER = ("FAIL", "INCONCLUSIVE", "WARN", "PASS", "INFO", "SKIP")
-LEVEL_ORDER = ("MUST", "SHOULD", "INFO")
+LEVELS = ("MUST", "SHOULD", "INFO")
 OPEN_RESULTS = ("FAIL", "INCONCLUSIVE")
 
 
@@ -54,11 +54,16 @@ def write(page: Page, path: Path) -> Path:
     return path
 
 
+def severity_level(severity: str) -> str:
+    """The level a severity text starts with ("MUST(C)", "MUST (if ...) / INFO" are MUST); its first word if none."""
+    first = re.split(r"[\s/(]", severity.strip(), maxsplit=1)[0].upper()
+    return next((level for level in LEVELS if first.startswith(level)), first or "?")
+
+
 def level_of(case: Mapping[str, Any]) -> str:
     if case.get("level"):
         return str(case["level"])
-    first = re.split(r"[\s/(]", str(case.get("severity", "")).strip(), maxsplit=1)[0].upper()
-    return next((level for level in LEVEL_ORDER if first.startswith(level)), first or "?")
+    return severity_level(str(case.get("severity", "")))
 
 
 def _ordered(values: Sequence[str], order: Sequence[str]) -> list[str]:
@@ -69,7 +74,7 @@ def _ordered(values: Sequence[str], order: Sequence[str]) -> list[str]:
 def render(page: Page) -> str:
     cases = list(page.cases)
     results = _ordered([str(c["result"]) for c in cases], RESULT_ORDER)
-    levels = _ordered([level_of(c) for c in cases], LEVEL_ORDER)
+    levels = _ordered([level_of(c) for c in cases], LEVELS)
     changed = [c for c in cases if c.get("before") is not None]
     body = [
         f"<header><h1>{escape(page.title)}</h1>",

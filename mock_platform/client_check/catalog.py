@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LEVELS = ("MUST", "SHOULD", "INFO")
+from report_page import severity_level
 
 SCENARIOS = {
     "login": "a plain login through the sign-in page; with --refresh, then the refresh command after the "
@@ -58,8 +58,7 @@ class Case:
 
     @property
     def level(self) -> str:
-        first = self.severity.split()[0]
-        return next(level for level in LEVELS if first.startswith(level))
+        return severity_level(self.severity)
 
     @property
     def group(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 
 import report_page
 
-from .catalog import LEVELS, Case
+from .catalog import Case
 from .judges import Verdict
 from .secrets import Secrets
 
@@ -73,7 +73,7 @@ def conclude(case: Case, verdict: Verdict) -> CaseResult:
 
 def summary_line(results: list[CaseResult]) -> str:
     """`MUST: 20/20 passed, SHOULD: 7/9, INFO: 1 recorded (6 skipped)`, as the conformance suite says it."""
-    counts: dict[str, Counter[str]] = {level: Counter() for level in LEVELS}
+    counts: dict[str, Counter[str]] = {level: Counter() for level in report_page.LEVELS}
     for row in results:
         counts[row.level][row.result] += 1
     must, should = counts["MUST"], counts["SHOULD"]
@@ -112,12 +112,14 @@ class Report:
         return [self.secrets.mask(row.line()) for row in self.results if row.result in ("FAIL", "WARN")]
 
     def document(self) -> dict[str, Any]:
-        counts = {level: Counter(r.result for r in self.results if r.level == level) for level in LEVELS}
+        counts = {
+            level: Counter(r.result for r in self.results if r.level == level) for level in report_page.LEVELS
+        }
         document = {
             "suite": SUITE,
             "format": 1,
             "meta": self.meta,
-            "summary": {level: dict(counts[level]) for level in LEVELS},
+            "summary": {level: dict(counts[level]) for level in report_page.LEVELS},
             "summary_line": self.summary,
             "cases": [row.document() for row in self.results],
         }
