@@ -22,13 +22,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from flask import Response, g, request
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from .. import pats, request_bodies
 from ..credentials import basic_credentials
 from ..live import current_platform
+from ..store import StoreError
 from .faults import INJECTED, is_control_path
 from .logged_jwts import logged_jwts
 
@@ -142,7 +142,7 @@ def record_request(response: Response) -> Response:
         platform.store.log_request(
             describe(response, platform.now()), keep=platform.settings.request_log_size
         )
-    except SQLAlchemyError:  # a busy or broken store must not turn the client's answer into a 500
+    except StoreError:  # a busy or broken store must not turn the client's answer into a 500
         log.warning("could not log %s %s", request.method, request.path, exc_info=True)
     return response
 

@@ -1,13 +1,13 @@
-"""Persistence behind one small interface: SQLAlchemy Core over a SQLite file (WAL) by default.
+"""Persistence behind one small interface: SQL statements on a SQLite file (WAL) by default.
 
 Everything that must be shared by gunicorn workers or survive a restart lives here: codes, tokens,
 personal access tokens, the directory and runtime clients, and the control-API state. One module per
-job: `schema` (the tables), `migrate` (new, older and newer databases at start), `database` (engine
-and transactions on any database), `sqlite` and `postgres` (what each does differently), `stamp` (how
-the workers of one host see a change), and the parts `Store` is made of: `grants` (codes, tokens,
-personal access tokens), `control` (the state row and clock, documents, identity queue, faults,
-request log, reset), `co_scientist` (the Seqera CLI's sessions) and `secrets` (signing keys,
-session secret).
+job: `schema` (the tables, for Alembic and other databases), `migrate` (new, older and newer databases
+at start), `database` (transactions and statements on any database), `sqlite`, `portable` and
+`postgres` (what each database does differently), `stamp` (how the workers of one host see a change),
+and the parts `Store` is made of: `grants` (codes, tokens, personal access tokens), `control` (the state
+row and clock, documents, identity queue, faults, request log, reset), `co_scientist` (the Seqera CLI's
+sessions) and `secrets` (signing keys, session secret).
 """
 
 from __future__ import annotations
@@ -15,19 +15,13 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from pathlib import Path
 
-from sqlalchemy import Connection
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
-
 from .co_scientist import AiSession, CoScientistState, StreamView, ToolCall, Turn
 from .control import ControlState, SharedState
-from .database import Database
+from .database import Connection, Database, StoreError, storable_id
 from .grants import CodeRecord, DuplicateName, Grants, PatRecord, SeedConflict, SeedPat, TokenRecord, digest
 from .migrate import prepare_schema
-from .postgres import PostgresDatabase, is_postgres
-from .schema import storable_id
 from .secrets import StoredSecrets
-from .sqlite import SQLiteDatabase
+from .sqlite import SQLiteDatabase, sqlite_database
 from .stamp import StateStamp
 
 __all__ = [
@@ -39,6 +33,7 @@ __all__ = [
     "SeedPat",
     "SharedState",
     "Store",
+    "StoreError",
     "StreamView",
     "TokenRecord",
     "ToolCall",
@@ -49,22 +44,23 @@ __all__ = [
 
 
 def open_database(url: str, stamp: StateStamp | None) -> Database:
-    """The plumbing for the database `url` names: SQLite's or PostgreSQL's own, else the portable path."""
-    if url.startswith("sqlite"):
-        return SQLiteDatabase(url, stamp)
+    """The plumbing for the database `url` names: SQLite's or PostgreSQL's own, else the portable path
+    (SQLAlchemy, imported only then)."""
+    if (file := sqlite_database(url)) is not None:
+        return SQLiteDatabase(file, stamp)
+    from .postgres import PostgresDatabase, is_postgres
+
     if is_postgres(url):
         return PostgresDatabase(url)  # shared across hosts: no stamp file
-    return Database(url, stamp)
+    from .portable import PortableDatabase
+
+    return PortableDatabase(url, stamp)
 
 
 class Store(Grants, ControlState, CoScientistState, StoredSecrets):
     def __init__(self, url: str, stamp: Path | None = None) -> None:
         """`stamp`: the stamp file, when every process that writes this database shares it."""
         super().__init__(open_database(url, StateStamp(stamp) if stamp else None))
-
-    @property
-    def engine(self) -> Engine:
-        return self.database.engine
 
     def write(self) -> AbstractContextManager[Connection]:
         return self.database.write()
@@ -73,7 +69,7 @@ class Store(Grants, ControlState, CoScientistState, StoredSecrets):
         """Make, upgrade or accept the database's schema; a database that cannot be used is a ConfigError."""
         try:
             prepare_schema(self.database)
-        except DBAPIError as error:
+        except StoreError as error:
             raise self.database.unusable(error) from None
 
     def dispose(self) -> None:

@@ -12,10 +12,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from .database import Connection, StorePart, as_json
 
-from .database import StorePart
-from .schema import ai_control, ai_events, ai_messages, ai_sessions, ai_tool_calls
+SESSION_COLUMNS = (
+    "id",
+    "user_id",
+    "organization_id",
+    "cwd",
+    "status",
+    "title",
+    "options",
+    "created_at",
+    "updated_at",
+)
+INSERT_SESSION = f"INSERT INTO ai_sessions ({', '.join(SESSION_COLUMNS)}) VALUES ({', '.join(f':{c}' for c in SESSION_COLUMNS)})"
+SELECT_SESSION = "SELECT * FROM ai_sessions WHERE id = :session_id"
+SELECT_CONTROL = "SELECT {} FROM ai_control WHERE id = 1"
 
 ACTIVE = "active"
 EXPIRED = "expired"
@@ -69,7 +81,7 @@ class Turn:
 
 
 def _session(row: Any) -> AiSession:
-    return AiSession(**row._mapping)
+    return AiSession(**row)
 
 
 class CoScientistState(StorePart):
@@ -77,24 +89,25 @@ class CoScientistState(StorePart):
 
     def create_ai_session(self, session: AiSession) -> None:
         with self.database.write() as conn:
-            conn.execute(insert(ai_sessions).values(**session.__dict__))
+            conn.run(INSERT_SESSION, {**session.__dict__, "options": as_json(dict(session.options))})
 
     def find_ai_session(self, session_id: str) -> AiSession | None:
         with self.database.read() as conn:
-            row = conn.execute(select(ai_sessions).where(ai_sessions.c.id == session_id)).first()
+            row = conn.row(SELECT_SESSION, {"session_id": session_id})
         return _session(row) if row else None
 
     def list_ai_sessions(
         self, user_id: int, cwd: str | None, status: str | None, limit: int
     ) -> list[AiSession]:
-        query = select(ai_sessions).where(ai_sessions.c.user_id == user_id)
+        query = "SELECT * FROM ai_sessions WHERE user_id = :user_id"
         if cwd is not None:
-            query = query.where(ai_sessions.c.cwd == cwd)
+            query += " AND cwd = :cwd"
         if status is not None:
-            query = query.where(ai_sessions.c.status == status)
-        query = query.order_by(ai_sessions.c.updated_at.desc(), ai_sessions.c.created_at.desc()).limit(limit)
+            query += " AND status = :status"
+        query += " ORDER BY updated_at DESC, created_at DESC LIMIT :limit"
+        which = {"user_id": user_id, "cwd": cwd, "status": status, "limit": limit}
         with self.database.read() as conn:
-            return [_session(row) for row in conn.execute(query)]
+            return [_session(row) for row in conn.rows(query, which)]
 
     def expire_ai_session(
         self, session_id: str, now: float, clock: float, cancelled: Mapping[str, Any]
@@ -103,10 +116,9 @@ class CoScientistState(StorePart):
         with self.database.write() as conn:
             self._lock(conn, session_id)
             self._cancel(conn, session_id, now, clock, cancelled)
-            conn.execute(
-                update(ai_sessions)
-                .where(ai_sessions.c.id == session_id)
-                .values(status=EXPIRED, updated_at=now)
+            conn.run(
+                "UPDATE ai_sessions SET status = :status, updated_at = :now WHERE id = :session_id",
+                {"status": EXPIRED, "now": now, "session_id": session_id},
             )
 
     # turns ---------------------------------------------------------------------------------------
@@ -115,10 +127,11 @@ class CoScientistState(StorePart):
         """A user message and the reply to it; the session becomes active again if it had expired."""
         with self.database.write() as conn:
             session = self._lock(conn, session_id)
-            values: dict[str, Any] = {"status": ACTIVE, "updated_at": now}
-            if session.title is None:
-                values["title"] = turn.messages[0][1][:200]
-            conn.execute(update(ai_sessions).where(ai_sessions.c.id == session_id).values(values))
+            title = turn.messages[0][1][:200] if session.title is None else session.title
+            conn.run(
+                "UPDATE ai_sessions SET status = :status, updated_at = :now, title = :title WHERE id = :session_id",
+                {"status": ACTIVE, "now": now, "title": title, "session_id": session_id},
+            )
             self._append(conn, session_id, turn, now, clock)
 
     def answer_ai_tool_call(
@@ -133,20 +146,22 @@ class CoScientistState(StorePart):
         """Close the open call `request_id` with `result` and continue the reply; False if it is not open."""
         with self.database.write() as conn:
             self._lock(conn, session_id)
-            closed = conn.execute(
-                update(ai_tool_calls)
-                .where(
-                    and_(
-                        ai_tool_calls.c.request_id == request_id,
-                        ai_tool_calls.c.session_id == session_id,
-                        ai_tool_calls.c.closed_at.is_(None),
-                    )
-                )
-                .values(result=dict(result), closed_at=now)
-            ).rowcount
+            closed = conn.run(
+                "UPDATE ai_tool_calls SET result = :result, closed_at = :now "
+                "WHERE request_id = :request_id AND session_id = :session_id AND closed_at IS NULL",
+                {
+                    "result": as_json(dict(result)),
+                    "now": now,
+                    "request_id": request_id,
+                    "session_id": session_id,
+                },
+            )
             if not closed:
                 return False
-            conn.execute(update(ai_sessions).where(ai_sessions.c.id == session_id).values(updated_at=now))
+            conn.run(
+                "UPDATE ai_sessions SET updated_at = :now WHERE id = :session_id",
+                {"now": now, "session_id": session_id},
+            )
             self._append(conn, session_id, turn, now, clock)
         return True
 
@@ -159,48 +174,46 @@ class CoScientistState(StorePart):
 
     def open_ai_tool_call(self, session_id: str) -> str | None:
         with self.database.read() as conn:
-            return conn.execute(
-                select(ai_tool_calls.c.request_id).where(
-                    and_(ai_tool_calls.c.session_id == session_id, ai_tool_calls.c.closed_at.is_(None))
-                )
-            ).scalar()
+            return conn.scalar(
+                "SELECT request_id FROM ai_tool_calls WHERE session_id = :session_id AND closed_at IS NULL",
+                {"session_id": session_id},
+            )
 
     def find_ai_tool_call(self, session_id: str, request_id: str) -> tuple[ToolCall, bool] | None:
         """The call and whether it is still open."""
         with self.database.read() as conn:
-            row = conn.execute(
-                select(ai_tool_calls).where(
-                    and_(ai_tool_calls.c.request_id == request_id, ai_tool_calls.c.session_id == session_id)
-                )
-            ).first()
+            row = conn.row(
+                "SELECT * FROM ai_tool_calls WHERE request_id = :request_id AND session_id = :session_id",
+                {"request_id": request_id, "session_id": session_id},
+            )
         if row is None:
             return None
-        return ToolCall(row.request_id, row.command, row.continuation), row.closed_at is None
+        return ToolCall(row["request_id"], row["command"], row["continuation"]), row["closed_at"] is None
 
     def ai_messages(self, session_id: str) -> list[dict[str, Any]]:
         with self.database.read() as conn:
-            rows = conn.execute(
-                select(ai_messages).where(ai_messages.c.session_id == session_id).order_by(ai_messages.c.id)
-            ).all()
-        return [dict(row._mapping) for row in rows]
+            rows = conn.rows(
+                "SELECT * FROM ai_messages WHERE session_id = :session_id ORDER BY id",
+                {"session_id": session_id},
+            )
+        return [dict(row) for row in rows]
 
     def ai_stream_view(self, session_id: str, cursor: int, clock: float) -> StreamView:
+        which = {"session_id": session_id, "cursor": cursor}
         with self.database.read() as conn:
-            status = conn.execute(select(ai_sessions.c.status).where(ai_sessions.c.id == session_id)).scalar()
-            rows = conn.execute(
-                select(ai_events.c.seq, ai_events.c.event, ai_events.c.ready_at)
-                .where(and_(ai_events.c.session_id == session_id, ai_events.c.seq > cursor))
-                .order_by(ai_events.c.seq)
-            ).all()
-            last_seq = conn.execute(
-                select(func.max(ai_events.c.seq)).where(ai_events.c.session_id == session_id)
-            ).scalar()
+            status = conn.scalar("SELECT status FROM ai_sessions WHERE id = :session_id", which)
+            rows = conn.rows(
+                "SELECT seq, event, ready_at FROM ai_events WHERE session_id = :session_id AND seq > :cursor "
+                "ORDER BY seq",
+                which,
+            )
+            last_seq = conn.scalar("SELECT MAX(seq) FROM ai_events WHERE session_id = :session_id", which)
         due = []
         for row in rows:  # ready_at grows with seq, so the due events come first
-            if row.ready_at > clock:
+            if row["ready_at"] > clock:
                 break
-            due.append(AiEvent(row.seq, row.event))
-        later = rows[len(due)].ready_at if len(due) < len(rows) else None
+            due.append(AiEvent(row["seq"], row["event"]))
+        later = rows[len(due)]["ready_at"] if len(due) < len(rows) else None
         return StreamView(tuple(due), last_seq or 0, later, status or EXPIRED)
 
     # credits and script --------------------------------------------------------------------------
@@ -208,82 +221,85 @@ class CoScientistState(StorePart):
     def ai_credits(self) -> int | None:
         """The credit balance; None: unlimited."""
         with self.database.read() as conn:
-            return conn.execute(select(ai_control.c.credits).where(ai_control.c.id == 1)).scalar()
+            return conn.scalar(SELECT_CONTROL.format("credits"))
 
     def set_ai_credits(self, balance: int | None) -> None:
-        self._set_control(credits=balance)
+        self._set_control("credits", balance)
 
     def spend_ai_credit(self) -> bool:
         """Take one credit; False when the balance is zero (unlimited always succeeds)."""
         with self.database.write() as conn:
-            taken = conn.execute(
-                update(ai_control)
-                .where(and_(ai_control.c.id == 1, ai_control.c.credits > 0))
-                .values(credits=ai_control.c.credits - 1)
-            ).rowcount
-            if taken:
+            if conn.run("UPDATE ai_control SET credits = credits - 1 WHERE id = 1 AND credits > 0"):
                 return True
-            balance = conn.execute(select(ai_control.c.credits).where(ai_control.c.id == 1)).scalar()
+            balance = conn.scalar(SELECT_CONTROL.format("credits"))
         return balance is None
 
     def ai_script(self) -> dict[str, Any] | None:
         """The script set through the control API, if any."""
         with self.database.read() as conn:
-            return conn.execute(select(ai_control.c.script).where(ai_control.c.id == 1)).scalar()
+            return conn.scalar(SELECT_CONTROL.format("script"))
 
     def set_ai_script(self, document: Mapping[str, Any] | None) -> None:
-        self._set_control(script=dict(document) if document is not None else None)
+        self._set_control("script", as_json(dict(document) if document is not None else None))
 
     # plumbing ------------------------------------------------------------------------------------
 
-    def _set_control(self, **values: Any) -> None:
+    def _set_control(self, column: str, value: Any) -> None:
         with self.database.write() as conn:
-            if conn.execute(update(ai_control).where(ai_control.c.id == 1).values(values)).rowcount == 0:
-                conn.execute(insert(ai_control).values(id=1, **values))
+            if not conn.run(f"UPDATE ai_control SET {column} = :value WHERE id = 1", {"value": value}):
+                conn.run(f"INSERT INTO ai_control (id, {column}) VALUES (1, :value)", {"value": value})
 
     def _lock(self, conn: Connection, session_id: str) -> AiSession:
-        row = conn.execute(select(ai_sessions).where(ai_sessions.c.id == session_id).with_for_update()).one()
+        row = conn.row(f"{SELECT_SESSION} FOR UPDATE", {"session_id": session_id})
+        if row is None:
+            raise LookupError(f"no Co-Scientist session {session_id}")
         return _session(row)
 
     def _append(self, conn: Connection, session_id: str, turn: Turn, now: float, clock: float) -> None:
-        last = conn.execute(
-            select(func.max(ai_events.c.seq), func.max(ai_events.c.ready_at)).where(
-                ai_events.c.session_id == session_id
-            )
-        ).one()
-        seq, ready_at = last[0] or 0, max(clock, last[1] or 0.0)
+        which = {"session_id": session_id, "now": now}
+        last = conn.row(
+            "SELECT MAX(seq) AS seq, MAX(ready_at) AS ready_at FROM ai_events WHERE session_id = :session_id",
+            which,
+        )
+        assert last is not None
+        seq, ready_at = last["seq"] or 0, max(clock, last["ready_at"] or 0.0)
         for event in turn.events:
             seq += 1
-            conn.execute(
-                insert(ai_events).values(session_id=session_id, seq=seq, event=dict(event), ready_at=ready_at)
+            conn.run(
+                "INSERT INTO ai_events (session_id, seq, event, ready_at) VALUES (:session_id, :seq, :event, :ready_at)",
+                {**which, "seq": seq, "event": as_json(dict(event)), "ready_at": ready_at},
             )
             ready_at += turn.pace
         for role, content in turn.messages:
-            conn.execute(
-                insert(ai_messages).values(session_id=session_id, role=role, content=content, created_at=now)
+            conn.run(
+                "INSERT INTO ai_messages (session_id, role, content, created_at) "
+                "VALUES (:session_id, :role, :content, :now)",
+                {**which, "role": role, "content": content},
             )
         if turn.tool_call is not None:
             call = turn.tool_call
-            conn.execute(
-                insert(ai_tool_calls).values(
-                    request_id=call.request_id,
-                    session_id=session_id,
-                    command=call.command,
-                    continuation=dict(call.continuation),
-                )
+            conn.run(
+                "INSERT INTO ai_tool_calls (request_id, session_id, command, continuation) "
+                "VALUES (:request_id, :session_id, :command, :continuation)",
+                {
+                    **which,
+                    "request_id": call.request_id,
+                    "command": call.command,
+                    "continuation": as_json(dict(call.continuation)),
+                },
             )
 
     def _cancel(
         self, conn: Connection, session_id: str, now: float, clock: float, cancelled: Mapping[str, Any]
     ) -> bool:
-        dropped = conn.execute(
-            delete(ai_events).where(and_(ai_events.c.session_id == session_id, ai_events.c.ready_at > clock))
-        ).rowcount
-        closed = conn.execute(
-            update(ai_tool_calls)
-            .where(and_(ai_tool_calls.c.session_id == session_id, ai_tool_calls.c.closed_at.is_(None)))
-            .values(closed_at=now)
-        ).rowcount
+        which = {"session_id": session_id, "clock": clock, "now": now}
+        dropped = conn.run(
+            "DELETE FROM ai_events WHERE session_id = :session_id AND ready_at > :clock", which
+        )
+        closed = conn.run(
+            "UPDATE ai_tool_calls SET closed_at = :now WHERE session_id = :session_id AND closed_at IS NULL",
+            which,
+        )
         if not (dropped or closed):
             return False
         self._append(conn, session_id, Turn(messages=(), events=(cancelled,)), now, clock)

@@ -1,8 +1,6 @@
 """What the mock grants: authorization codes, OAuth tokens and personal access tokens.
 
-The statements a login runs are built once, below, and take their values as parameters, because
-building and cache-keying a SQLAlchemy statement costs more than running it (bench/README.md has the
-figures). A code is claimed and a refresh token rotated by a conditional UPDATE in the same write
+A code is claimed and a refresh token rotated by a conditional UPDATE in the same write
 transaction that stores the new tokens, so each succeeds once however many requests race for it.
 
 Seeded personal access tokens (a directory's `access-tokens`) are rows of `pats` whose id is the
@@ -21,48 +19,35 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from .control import INSERT_DOCUMENT, SELECT_DOCUMENT_BODY
+from .database import Connection, IntegrityError, StorePart, as_json, storable_id
 
-from .database import StorePart
-from .schema import codes, documents, pats, retired_users, storable_id, tokens
-
-INSERT_CODE = insert(codes)
-SELECT_CODE = select(codes).where(
-    and_(
-        codes.c.code_hash == bindparam("hash"),
-        codes.c.client_id == bindparam("client_id"),
-        codes.c.expires_at > bindparam("now"),
-    )
+CODE_COLUMNS = ("code_hash", "grant_id", "client_id", "user_id", "redirect_uri", "scope", "nonce", "code_challenge",
+                "code_challenge_method", "auth_time", "claims", "expires_at")  # fmt: skip
+TOKEN_COLUMNS = ("grant_id", "client_id", "user_id", "scope", "auth_time", "claims", "access_hash",
+                 "access_expires_at", "refresh_hash", "refresh_expires_at", "issued_at")  # fmt: skip
+INSERT_CODE = (
+    f"INSERT INTO codes ({', '.join(CODE_COLUMNS)}) VALUES ({', '.join(f':{c}' for c in CODE_COLUMNS)})"
 )
-CLAIM_CODE = (
-    update(codes)
-    .where(and_(codes.c.code_hash == bindparam("hash"), codes.c.used_at.is_(None)))
-    .values(used_at=bindparam("now"))
+SELECT_CODE = "SELECT * FROM codes WHERE code_hash = :hash AND client_id = :client_id AND expires_at > :now"
+CLAIM_CODE = "UPDATE codes SET used_at = :now WHERE code_hash = :hash AND used_at IS NULL"
+INSERT_TOKEN = (
+    f"INSERT INTO tokens ({', '.join(TOKEN_COLUMNS)}) VALUES ({', '.join(f':{c}' for c in TOKEN_COLUMNS)})"
 )
-INSERT_TOKEN = insert(tokens)
-SELECT_TOKEN_BY_ACCESS = select(tokens).where(tokens.c.access_hash == bindparam("secret_hash"))
-SELECT_TOKEN_BY_REFRESH = select(tokens).where(tokens.c.refresh_hash == bindparam("secret_hash"))
+SELECT_TOKEN_BY_ACCESS = "SELECT * FROM tokens WHERE access_hash = :secret_hash"
+SELECT_TOKEN_BY_REFRESH = "SELECT * FROM tokens WHERE refresh_hash = :secret_hash"
 ROTATE_TOKEN = (
-    update(tokens)
-    .where(
-        and_(
-            tokens.c.id == bindparam("token_id"),
-            tokens.c.refresh_rotated_at.is_(None),
-            tokens.c.refresh_revoked_at.is_(None),
-        )
-    )
-    .values(refresh_rotated_at=bindparam("now"))
+    "UPDATE tokens SET refresh_rotated_at = :now "
+    "WHERE id = :token_id AND refresh_rotated_at IS NULL AND refresh_revoked_at IS NULL"
 )
-LOCK_GRANT = (
-    select(tokens.c.id)
-    .where(tokens.c.grant_id == bindparam("grant_id"))
-    .order_by(tokens.c.id)
-    .limit(1)
-    .with_for_update()
+LOCK_GRANT = "SELECT id FROM tokens WHERE grant_id = :grant_id ORDER BY id LIMIT 1 FOR UPDATE"
+SELECT_PAT = "SELECT * FROM pats WHERE id = :pat_id"
+TOUCH_PAT = "UPDATE pats SET last_used = :now WHERE id = :pat_id"
+LIVE_PAT = "user_id = :user_id AND deleted_at IS NULL"  # a condition on pats
+INSERT_PAT = (
+    "INSERT INTO pats (id, user_id, name, secret_hash, date_created, last_used, deleted_at) "
+    "VALUES (:id, :user_id, :name, :secret_hash, :date_created, NULL, NULL)"
 )
-SELECT_PAT = select(pats).where(pats.c.id == bindparam("pat_id"))
-TOUCH_PAT = update(pats).where(pats.c.id == bindparam("pat_id")).values(last_used=bindparam("now"))
 SEEDED_PATS = "seeded-pats"  # the documents row listing the ids of the seeded PATs
 
 
@@ -190,14 +175,22 @@ class SeedConflict(Exception):
         self.highest_id = highest_id
 
 
-def _revoke_tokens(conn: Connection, which: Any, now: float) -> None:
-    """Revoke the access and refresh tokens of the rows `which` selects, keeping earlier revocation times."""
-    conn.execute(update(tokens).where(and_(which, tokens.c.revoked_at.is_(None))).values(revoked_at=now))
-    conn.execute(
-        update(tokens)
-        .where(and_(which, tokens.c.refresh_revoked_at.is_(None)))
-        .values(refresh_revoked_at=now)
+def _revoke_tokens(conn: Connection, column: str, value: Any, now: float) -> None:
+    """Revoke the access and refresh tokens of the rows whose `column` is `value`, keeping earlier revocation times."""
+    which = {"value": value, "now": now}
+    conn.run(f"UPDATE tokens SET revoked_at = :now WHERE {column} = :value AND revoked_at IS NULL", which)
+    conn.run(
+        f"UPDATE tokens SET refresh_revoked_at = :now WHERE {column} = :value AND refresh_revoked_at IS NULL",
+        which,
     )
+
+
+def _code_parameters(code: str, values: dict[str, Any]) -> dict[str, Any]:
+    return {**values, "code_hash": digest(code), "claims": as_json(values["claims"])}
+
+
+def _token_parameters(values: dict[str, Any]) -> dict[str, Any]:
+    return {**values, "claims": as_json(values["claims"])}
 
 
 class Grants(StorePart):
@@ -205,14 +198,12 @@ class Grants(StorePart):
 
     def save_code(self, code: str, **values: Any) -> None:
         with self.database.write() as conn:
-            conn.execute(INSERT_CODE, {"code_hash": digest(code), **values})
+            conn.run(INSERT_CODE, _code_parameters(code, values))
 
     def find_code(self, code: str, client_id: str, now: float) -> CodeRecord | None:
         with self.database.read() as conn:
-            row = conn.execute(
-                SELECT_CODE, {"hash": digest(code), "client_id": client_id, "now": now}
-            ).first()
-        return CodeRecord(**row._mapping) if row else None
+            row = conn.row(SELECT_CODE, {"hash": digest(code), "client_id": client_id, "now": now})
+        return CodeRecord(**row) if row else None
 
     def claim_code_and_save_token(self, code_hash: str, now: float, **values: Any) -> int | None:
         """Mark a code used and store the tokens issued for it in one transaction.
@@ -220,16 +211,15 @@ class Grants(StorePart):
         Returns None when another request used the code first: a replay.
         """
         with self.database.write() as conn:
-            if not conn.execute(CLAIM_CODE, {"hash": code_hash, "now": now}).rowcount:
+            if not conn.run(CLAIM_CODE, {"hash": code_hash, "now": now}):
                 return None
-            return conn.execute(INSERT_TOKEN, values).inserted_primary_key[0]
+            return conn.insert(INSERT_TOKEN, _token_parameters(values))
 
     # OAuth tokens --------------------------------------------------------------------------------
 
     def save_token(self, **values: Any) -> int:
         with self.database.write() as conn:
-            result = conn.execute(INSERT_TOKEN, values)
-        return result.inserted_primary_key[0]
+            return conn.insert(INSERT_TOKEN, _token_parameters(values))
 
     def rotate_and_save_token(self, old_token_id: int, now: float, **values: Any) -> int | None:
         """Retire the old refresh token and store its successor in one transaction.
@@ -237,58 +227,53 @@ class Grants(StorePart):
         Returns None when the old refresh token was already retired: a concurrent reuse.
         """
         with self.database.write() as conn:
-            conn.execute(LOCK_GRANT, {"grant_id": values["grant_id"]})
-            claimed = conn.execute(ROTATE_TOKEN, {"token_id": old_token_id, "now": now}).rowcount
-            if not claimed:
+            conn.run(LOCK_GRANT, {"grant_id": values["grant_id"]})
+            if not conn.run(ROTATE_TOKEN, {"token_id": old_token_id, "now": now}):
                 return None
-            return conn.execute(INSERT_TOKEN, values).inserted_primary_key[0]
+            return conn.insert(INSERT_TOKEN, _token_parameters(values))
 
     def find_token(self, *, access: str | None = None, refresh: str | None = None) -> TokenRecord | None:
         statement, secret = (SELECT_TOKEN_BY_ACCESS, access) if access else (SELECT_TOKEN_BY_REFRESH, refresh)
         if not secret:
             return None
         with self.database.read() as conn:
-            row = conn.execute(statement, {"secret_hash": digest(secret)}).first()
-        return TokenRecord(**row._mapping) if row else None
+            row = conn.row(statement, {"secret_hash": digest(secret)})
+        return TokenRecord(**row) if row else None
 
     def revoke_grant(self, grant_id: str, now: float) -> None:
         with self.database.write() as conn:
-            conn.execute(LOCK_GRANT, {"grant_id": grant_id})
-            _revoke_tokens(conn, tokens.c.grant_id == grant_id, now)
+            conn.run(LOCK_GRANT, {"grant_id": grant_id})
+            _revoke_tokens(conn, "grant_id", grant_id, now)
 
     def retire_users(self, user_ids: Iterable[int], now: float) -> None:
         """Users who left the directory: their codes go, their tokens and personal access tokens are
         revoked, and their ids are recorded so that no new user is ever given one."""
         with self.database.write() as conn:
             for user_id in user_ids:
-                conn.execute(delete(codes).where(codes.c.user_id == user_id))
-                _revoke_tokens(conn, tokens.c.user_id == user_id, now)
-                conn.execute(
-                    update(pats)
-                    .where(and_(pats.c.user_id == user_id, pats.c.deleted_at.is_(None)))
-                    .values(deleted_at=now)
-                )
-                if not conn.execute(select(retired_users).where(retired_users.c.user_id == user_id)).first():
-                    conn.execute(insert(retired_users).values(user_id=user_id, retired_at=now))
+                user = {"user_id": user_id, "now": now}
+                conn.run("DELETE FROM codes WHERE user_id = :user_id", user)
+                _revoke_tokens(conn, "user_id", user_id, now)
+                conn.run(f"UPDATE pats SET deleted_at = :now WHERE {LIVE_PAT}", user)
+                if conn.row("SELECT user_id FROM retired_users WHERE user_id = :user_id", user) is None:
+                    conn.run("INSERT INTO retired_users (user_id, retired_at) VALUES (:user_id, :now)", user)
 
     def retired_user_ids(self) -> set[int]:
         with self.database.read() as conn:
-            return set(conn.execute(select(retired_users.c.user_id)).scalars())
+            return {row["user_id"] for row in conn.rows("SELECT user_id FROM retired_users")}
 
     def highest_user_id(self) -> int:
         """The highest user id ever retired, or given a token or personal access token (0 if none)."""
         with self.database.read() as conn:
             return max(
-                conn.execute(select(func.max(table.c.user_id))).scalar() or 0
-                for table in (retired_users, tokens, pats)
+                conn.scalar(f"SELECT MAX(user_id) FROM {table}") or 0
+                for table in ("retired_users", "tokens", "pats")
             )
 
     def revoke_access_token(self, token_id: int, now: float) -> None:
         with self.database.write() as conn:
-            conn.execute(
-                update(tokens)
-                .where(and_(tokens.c.id == token_id, tokens.c.revoked_at.is_(None)))
-                .values(revoked_at=now)
+            conn.run(
+                "UPDATE tokens SET revoked_at = :now WHERE id = :token_id AND revoked_at IS NULL",
+                {"token_id": token_id, "now": now},
             )
 
     # personal access tokens ----------------------------------------------------------------------
@@ -296,18 +281,14 @@ class Grants(StorePart):
     def create_pat(self, user_id: int, name: str, secret: str, now: float) -> PatRecord:
         try:
             with self.database.write() as conn:
-                clash = conn.execute(
-                    select(pats.c.id).where(
-                        and_(pats.c.user_id == user_id, pats.c.name == name, pats.c.deleted_at.is_(None))
-                    )
-                ).first()
-                if clash:
+                mine = {"user_id": user_id, "name": name}
+                if conn.row(f"SELECT id FROM pats WHERE {LIVE_PAT} AND name = :name", mine):
                     raise DuplicateName(name)
-                pat_id = conn.execute(
-                    insert(pats).values(
-                        user_id=user_id, name=name, secret_hash=digest(secret), date_created=now
-                    )
-                ).inserted_primary_key[0]
+                pat_id = conn.insert(
+                    "INSERT INTO pats (user_id, name, secret_hash, date_created) "
+                    "VALUES (:user_id, :name, :secret_hash, :date_created)",
+                    {**mine, "secret_hash": digest(secret), "date_created": now},
+                )
         except IntegrityError:  # a concurrent insert won the name (databases without BEGIN IMMEDIATE)
             raise DuplicateName(name) from None
         return PatRecord(pat_id, user_id, name, digest(secret), now, None, None)
@@ -316,30 +297,25 @@ class Grants(StorePart):
         if not storable_id(pat_id):
             return None
         with self.database.read() as conn:
-            row = conn.execute(SELECT_PAT, {"pat_id": pat_id}).first()
-        return PatRecord(**row._mapping) if row else None
+            row = conn.row(SELECT_PAT, {"pat_id": pat_id})
+        return PatRecord(**row) if row else None
 
     def list_pats(self, user_id: int) -> list[PatRecord]:
         with self.database.read() as conn:
-            rows = conn.execute(
-                select(pats)
-                .where(and_(pats.c.user_id == user_id, pats.c.deleted_at.is_(None)))
-                .order_by(pats.c.id)
-            ).all()
-        return [PatRecord(**row._mapping) for row in rows]
+            rows = conn.rows(f"SELECT * FROM pats WHERE {LIVE_PAT} ORDER BY id", {"user_id": user_id})
+        return [PatRecord(**row) for row in rows]
 
     def touch_pat(self, pat_id: int, now: float) -> None:
         with self.database.write() as conn:
-            conn.execute(TOUCH_PAT, {"pat_id": pat_id, "now": now})
+            conn.run(TOUCH_PAT, {"pat_id": pat_id, "now": now})
 
     def delete_pats(self, user_id: int, now: float, pat_id: int | None = None) -> int:
         if pat_id is not None and not storable_id(pat_id):
             return 0
-        condition = and_(pats.c.user_id == user_id, pats.c.deleted_at.is_(None))
-        if pat_id is not None:
-            condition = and_(condition, pats.c.id == pat_id)
+        which = {"user_id": user_id, "now": now, "pat_id": pat_id}
+        one = " AND id = :pat_id" if pat_id is not None else ""
         with self.database.write() as conn:
-            return conn.execute(update(pats).where(condition).values(deleted_at=now)).rowcount
+            return conn.run(f"UPDATE pats SET deleted_at = :now WHERE {LIVE_PAT}{one}", which)
 
     def seed_pats(self, seeded: list[SeedPat], created: float, now: float) -> None:
         """Make the seeded PATs exactly those of `seeded`, each live with its seed's secret and name.
@@ -350,27 +326,38 @@ class Grants(StorePart):
         """
         wanted = {pat.id for pat in seeded}
         with self.database.write() as conn:
-            row = conn.execute(select(documents.c.body).where(documents.c.name == SEEDED_PATS)).first()
-            previous = set(row.body) if row else set()
-            conn.execute(delete(pats).where(pats.c.id.in_(previous - wanted)))
+            previous = set(conn.scalar(SELECT_DOCUMENT_BODY, {"name": SEEDED_PATS}) or ())
+            for pat_id in previous - wanted:
+                conn.run("DELETE FROM pats WHERE id = :pat_id", {"pat_id": pat_id})
             # Out of the live-name index while seeded names move between rows; each is live again below.
-            conn.execute(update(pats).where(pats.c.id.in_(previous & wanted)).values(deleted_at=now))
+            for pat_id in previous & wanted:
+                conn.run(
+                    "UPDATE pats SET deleted_at = :now WHERE id = :pat_id", {"pat_id": pat_id, "now": now}
+                )
             for pat in seeded:
                 self._seed_pat(conn, pat, pat.id in previous, created)
-            conn.execute(delete(documents).where(documents.c.name == SEEDED_PATS))
-            conn.execute(insert(documents).values(name=SEEDED_PATS, fingerprint="", body=sorted(wanted)))
-            self.database.ids_inserted(conn, pats)
+            conn.run("DELETE FROM documents WHERE name = :name", {"name": SEEDED_PATS})
+            conn.run(
+                INSERT_DOCUMENT, {"name": SEEDED_PATS, "fingerprint": "", "body": as_json(sorted(wanted))}
+            )
+            self.database.ids_inserted(conn, "pats")
 
     def _seed_pat(self, conn: Connection, pat: SeedPat, ours: bool, created: float) -> None:
         """One seeded PAT into its row; `ours`: the row is a seeded one already (set aside, not live)."""
-        live_name = and_(pats.c.user_id == pat.user_id, pats.c.name == pat.name, pats.c.deleted_at.is_(None))
-        in_the_way = select(pats).where(or_(pats.c.id == pat.id, live_name), pats.c.deleted_at.is_(None))
-        if holder := conn.execute(in_the_way).first():
-            highest = conn.execute(select(func.max(pats.c.id))).scalar() or 0
-            raise SeedConflict(pat, PatRecord(**holder._mapping), highest)
-        values = {"user_id": pat.user_id, "name": pat.name, "secret_hash": digest(pat.secret)}
-        values |= {"date_created": created, "deleted_at": None}
-        if not ours:
-            values["last_used"] = None  # the row of a deleted minted PAT, if any: nothing of it stays
-        if not conn.execute(update(pats).where(pats.c.id == pat.id).values(values)).rowcount:
-            conn.execute(insert(pats).values(id=pat.id, **values))
+        values = {"id": pat.id, "user_id": pat.user_id, "name": pat.name, "secret_hash": digest(pat.secret)}
+        in_the_way = (
+            f"SELECT * FROM pats WHERE (id = :id OR ({LIVE_PAT} AND name = :name)) AND deleted_at IS NULL"
+        )
+        if holder := conn.row(in_the_way, values):
+            highest = conn.scalar("SELECT MAX(id) FROM pats") or 0
+            raise SeedConflict(pat, PatRecord(**holder), highest)
+        values["date_created"] = created
+        # the row of a deleted minted PAT, if any: nothing of it stays
+        last_used = "" if ours else ", last_used = NULL"
+        updated = conn.run(
+            "UPDATE pats SET user_id = :user_id, name = :name, secret_hash = :secret_hash, "
+            f"date_created = :date_created, deleted_at = NULL{last_used} WHERE id = :id",
+            values,
+        )
+        if not updated:
+            conn.run(INSERT_PAT, values)

@@ -13,17 +13,19 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, insert, inspect, select
-
 from ..errors import ConfigError
-from .database import Database, mark_state_changed
-from .schema import SCHEMA_REVISION, alembic_version, metadata, state
+from .database import Connection, Database, mark_state_changed
 
 if TYPE_CHECKING:
     from alembic.script import ScriptDirectory
+    from sqlalchemy import Connection as SQLAlchemyConnection
 
+SCHEMA_REVISION = "0004"  # the newest revision in migrations/versions/, which `schema` describes
 MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001"  # the schema of release 0.1.0, which made its tables without Alembic
+STAMP_NEW = "INSERT INTO alembic_version (version_num) VALUES (:revision)"
+INSERT_STATE = "INSERT INTO state (id, directory_version, clients_version, keys_version, faults_version, " \
+    "queued_identities, clock_offset) VALUES (1, 0, 0, 0, 0, 0, 0.0)"  # fmt: skip
 # Alembic logs each of its plugins at INFO as it is imported; "Running upgrade ..." is what tells.
 logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
@@ -35,26 +37,26 @@ def prepare_schema(database: Database) -> None:
         return
     if revision is not None:
         _check_known(database, revision)  # before anything is written
-    with database.write() as conn:
-        database.lock_for_migration(conn)
-        revision, made = _revision(conn)  # again: another process may have done it meanwhile
-        if revision == SCHEMA_REVISION:
-            return
-        if not made:
-            metadata.create_all(conn)
-            conn.execute(insert(alembic_version).values(version_num=SCHEMA_REVISION))
-            conn.execute(insert(state).values(id=1))
-            mark_state_changed(conn)
-            return
-        _upgrade(conn, revision)
+    if not made:
+        with database.write() as conn:
+            database.lock_for_migration(conn)
+            revision, made = _revision(conn)  # again: another process may have done it meanwhile
+            if not made:
+                database.create_tables(conn)
+                conn.run(STAMP_NEW, {"revision": SCHEMA_REVISION})
+                conn.run(INSERT_STATE)
+                mark_state_changed(conn)
+                return
+    if revision != SCHEMA_REVISION:
+        with database.migration() as connection:
+            _upgrade(connection)
 
 
 def _revision(conn: Connection) -> tuple[str | None, bool]:
     """The stamped revision (None before Alembic), and whether the mock's tables exist at all."""
-    tables = inspect(conn)
-    if tables.has_table(alembic_version.name):
-        return conn.execute(select(alembic_version.c.version_num)).scalar(), True
-    return None, tables.has_table(state.name)
+    if conn.has_table("alembic_version"):
+        return conn.scalar("SELECT version_num FROM alembic_version"), True
+    return None, conn.has_table("state")
 
 
 def _scripts() -> ScriptDirectory:
@@ -78,13 +80,21 @@ def _check_known(database: Database, revision: str) -> None:
         )
 
 
-def _upgrade(conn: Connection, revision: str | None) -> None:
+def _upgrade(connection: SQLAlchemyConnection) -> None:
+    """Inside the migration transaction: from the stamped revision (again: another process may have
+    upgraded meanwhile) to SCHEMA_REVISION, by Alembic's revisions."""
     from alembic import command
     from alembic.config import Config
+    from sqlalchemy import inspect, text
 
+    revision = None
+    if inspect(connection).has_table("alembic_version"):
+        revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    if revision == SCHEMA_REVISION:
+        return
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = conn
+    config.attributes["connection"] = connection
     if revision is None:
         command.stamp(config, BASELINE)
     command.upgrade(config, SCHEMA_REVISION)

@@ -20,16 +20,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Select, Table, func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from ..errors import ConfigError
-from .database import PRUNE_REQUESTS_EVERY, Database, create_engine_for, driver_message
+from .database import PRUNE_REQUESTS_EVERY, StoreError
+from .portable import PortableConnection, PortableDatabase, create_engine_for, store_error
 
 DRIVER = "postgresql+psycopg"
 SCHEMES = ("postgresql://", "postgres://", f"{DRIVER}://")
 MIGRATION_LOCK = 0x6D6F636B  # any constant: the key of the advisory lock held while the schema changes
-LOCK_MIGRATION = text("SELECT pg_advisory_xact_lock(:key)")
+LOCK_MIGRATION = "SELECT pg_advisory_xact_lock(:key)"
 LOG_REQUEST = "INSERT INTO request_log (entry) VALUES (%s::json) RETURNING id"  # psycopg's placeholders
 PRUNE_LOG = "DELETE FROM request_log WHERE id <= %s"
 # A refused login and a missing database: psycopg gives no SQLSTATE for errors while connecting.
@@ -49,10 +49,9 @@ def psycopg_url(url: str) -> str:
     return url
 
 
-class PostgresDatabase(Database):
+class PostgresDatabase(PortableDatabase):
     def __init__(self, url: str) -> None:
         super().__init__(psycopg_url(url))
-        self._sql: dict[Select, tuple[str, dict[str, Any]]] = {}
         # A pool of its own, always in autocommit: switching a pooled connection back and forth costs
         # round trips of its own.
         self._autocommit = create_engine_for(
@@ -68,36 +67,48 @@ class PostgresDatabase(Database):
         super().after_fork()
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        with self._autocommit.connect() as conn:
-            yield conn
+    def _transaction(self, write: bool) -> Iterator[PortableConnection]:
+        if write:
+            with super()._transaction(write) as conn:
+                yield conn
+            return
+        try:
+            with self._autocommit.connect() as connection:
+                yield PortableConnection(connection)
+        except DBAPIError as error:
+            raise store_error(error) from error
 
-    def ids_inserted(self, conn: Connection, table: Table) -> None:
+    def ids_inserted(self, conn: PortableConnection, table: str) -> None:
         # Move the table's sequence above every id in it, never backwards (nextval only counts up).
-        sequence = func.pg_get_serial_sequence(table.name, "id")
-        highest = select(func.coalesce(func.max(table.c.id), 0)).scalar_subquery()
-        conn.execute(select(func.setval(sequence, func.greatest(highest, func.nextval(sequence)))))
+        sequence = f"pg_get_serial_sequence('{table}', 'id')"
+        conn.run(
+            f"SELECT setval({sequence}, GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), nextval({sequence})))"
+        )
 
-    def hot_row(self, statement: Select) -> Sequence[Any] | None:
+    def hot_row(self, sql: str) -> Sequence[Any] | None:
         # On the driver's connection, as a prepared statement: a third of the CPU time of the same
         # query through SQLAlchemy's execution (bench/README.md).
-        sql, parameters = self._compiled(statement)
-        with self._autocommit.connect() as conn:
-            return conn.connection.driver_connection.execute(sql, parameters, prepare=True).fetchone()
+        with self._driver() as driver:
+            return driver.execute(sql, prepare=True).fetchone()
 
     def log_request(self, entry: dict, keep: int) -> None:
-        with self._autocommit.connect() as conn:
-            driver = conn.connection.driver_connection
+        with self._driver() as driver:
             new_id = driver.execute(LOG_REQUEST, (json.dumps(entry),), prepare=True).fetchone()[0]
             if new_id % PRUNE_REQUESTS_EVERY == 0:
                 driver.execute(PRUNE_LOG, (new_id - keep,))
 
-    def _compiled(self, statement: Select) -> tuple[str, dict[str, Any]]:
-        compiled = self._sql.get(statement)
-        if compiled is None:
-            query = statement.compile(dialect=self.engine.dialect)
-            compiled = self._sql[statement] = (str(query), dict(query.params))
-        return compiled
+    @contextmanager
+    def _driver(self) -> Iterator[Any]:
+        """A psycopg connection of the autocommit pool; its errors as the store's."""
+        import psycopg  # importable: the engine's dialect has loaded it
+
+        try:
+            with self._autocommit.connect() as conn:
+                yield conn.connection.driver_connection
+        except DBAPIError as error:
+            raise store_error(error) from error
+        except psycopg.Error as error:
+            raise StoreError(" ".join(str(error).split()), error.sqlstate) from error
 
     def engine_options(self, url: str) -> dict[str, Any]:
         return {
@@ -108,16 +119,16 @@ class PostgresDatabase(Database):
             "driver_hint": "pip install 'mock-platform[postgres]' (psycopg 3)",
         }
 
-    def lock_for_migration(self, conn: Connection) -> None:
-        conn.execute(LOCK_MIGRATION, {"key": MIGRATION_LOCK})
+    def lock_for_migration(self, conn: PortableConnection) -> None:
+        conn.scalar(LOCK_MIGRATION, {"key": MIGRATION_LOCK})
 
-    def unusable(self, error: DBAPIError) -> ConfigError:
-        message = driver_message(error)
+    def unusable(self, error: StoreError) -> ConfigError:
+        message = error.driver_message
         if BAD_CREDENTIALS.search(message):
             problem = "the server refused this user and password; check both in the URL (%-encode special characters)"
         elif NO_SUCH_DATABASE.search(message):
             problem = "no such database; create it (createdb NAME) or name an existing one in the URL"
-        elif getattr(error.orig, "sqlstate", None) is None:
+        elif error.sqlstate is None:
             problem = "cannot connect; check host and port, and that PostgreSQL runs and accepts connections from here"
         else:
             problem = "cannot use the database"

@@ -1,11 +1,13 @@
-"""The tables, in SQLAlchemy Core, for any database SQLAlchemy speaks.
+"""The tables, in SQLAlchemy Core, for any database SQLAlchemy speaks; SQLite's own in sqlite_schema.sql.
 
 Secrets the mock hands out are stored as SHA-256 digests (`*_hash` columns), never in clear; the
 secrets it keeps for itself (signing keys, the session secret) are in `secrets`, in clear.
 
-A new database is made from these tables and stamped with SCHEMA_REVISION; a database made by an
-earlier release is brought here by the Alembic revisions in `migrations/` (see its README), so every
-change to a table here needs a revision there, and SCHEMA_REVISION names the newest.
+A new database is made from these tables and stamped with `migrate.SCHEMA_REVISION`; a database made
+by an earlier release is brought here by the Alembic revisions in `migrations/` (see its README), so
+every change to a table here needs a revision there, SCHEMA_REVISION names the newest, and
+sqlite_schema.sql is written again: `python -m mock_platform.store.schema > mock_platform/store/sqlite_schema.sql`.
+A new SQLite file is made from that file, without importing SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -24,8 +26,6 @@ from sqlalchemy import (
     Table,
     Text,
 )
-
-SCHEMA_REVISION = "0004"
 
 metadata = MetaData()
 
@@ -224,7 +224,20 @@ alembic_version = Table(
 )
 
 
-def storable_id(value: int) -> bool:
-    """Whether an id from a URL fits every database's INTEGER column (PostgreSQL's is 32-bit); no
-    stored row has any other id."""
-    return -(2**31) <= value < 2**31
+def sqlite_ddl() -> str:
+    """The statements that make these tables in SQLite, as `metadata.create_all` issues them."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    dialect = sqlite.dialect()
+    statements = []
+    for table in metadata.sorted_tables:
+        statements.append(str(CreateTable(table).compile(dialect=dialect)).strip())
+        statements += [
+            str(CreateIndex(index).compile(dialect=dialect)) for index in sorted(table.indexes, key=str)
+        ]
+    return "".join(f"{statement};\n\n" for statement in statements)
+
+
+if __name__ == "__main__":
+    print(sqlite_ddl(), end="")

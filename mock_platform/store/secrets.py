@@ -8,17 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from .database import Connection, IntegrityError, StorePart
 
-from .database import StorePart
-from .schema import secrets
+SELECT_SECRET = "SELECT value FROM secrets WHERE name = :name"
+INSERT_SECRET = "INSERT INTO secrets (name, value) VALUES (:name, :value)"
 
 
 class StoredSecrets(StorePart):
     def secret(self, name: str) -> str | None:
         with self.database.read() as conn:
-            return conn.execute(select(secrets.c.value).where(secrets.c.name == name)).scalar()
+            return conn.scalar(SELECT_SECRET, {"name": name})
 
     def secret_or_create(self, name: str, initial: Callable[[], str]) -> str:
         """The stored value, else `initial()` stored; when replicas race, the first commit wins for all."""
@@ -28,7 +27,7 @@ class StoredSecrets(StorePart):
         value = initial()
         try:
             with self.database.write() as conn:
-                conn.execute(insert(secrets).values(name=name, value=value))
+                conn.run(INSERT_SECRET, {"name": name, "value": value})
         except IntegrityError:  # another replica stored it between our read and our insert
             stored = self.secret(name)
             if stored is None:
@@ -38,8 +37,10 @@ class StoredSecrets(StorePart):
 
     def locked_secret(self, conn: Connection, name: str) -> str | None:
         """The value, its row locked until `conn`'s write transaction ends (SQLite has one writer anyway)."""
-        return conn.execute(select(secrets.c.value).where(secrets.c.name == name).with_for_update()).scalar()
+        return conn.scalar(f"{SELECT_SECRET} FOR UPDATE", {"name": name})
 
     def put_secret(self, conn: Connection, name: str, value: str) -> None:
-        if not conn.execute(update(secrets).where(secrets.c.name == name).values(value=value)).rowcount:
-            conn.execute(insert(secrets).values(name=name, value=value))
+        if not conn.run(
+            "UPDATE secrets SET value = :value WHERE name = :name", {"name": name, "value": value}
+        ):
+            conn.run(INSERT_SECRET, {"name": name, "value": value})

@@ -1,9 +1,10 @@
-"""Everything the store does differently on SQLite, the default database (a WAL file in the data dir).
+"""The default database, a SQLite file (WAL) in the data dir, through the standard library's `sqlite3`.
 
 Write transactions start with BEGIN IMMEDIATE, so two workers never both hold a read snapshot and then
-race to upgrade it (which SQLite answers with SQLITE_BUSY without waiting). Transactions are begun and
-ended on the driver connection: the same statements as through `exec_driver_sql`, without
-SQLAlchemy's execution machinery around each of them.
+race to upgrade it (which SQLite answers with SQLITE_BUSY without waiting). Threads of one process
+take turns on a lock before that, which wakes the next at once, instead of on SQLite's busy handler,
+which sleeps 1, 2, 5, 10 ms... JSON columns are declared JSON, and a converter decodes them as they are
+read. SQLAlchemy is imported only when a database of an earlier release must be upgraded (Alembic).
 """
 
 from __future__ import annotations
@@ -13,37 +14,58 @@ import json
 import os
 import queue
 import random
+import re
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, event
-from sqlalchemy.pool import StaticPool
-
-from .database import PRUNE_REQUESTS_EVERY, Database
+from .database import (
+    INSERT_REQUEST,
+    PRUNE_REQUESTS,
+    PRUNE_REQUESTS_EVERY,
+    Database,
+    IntegrityError,
+    Parameters,
+    StoreError,
+)
 from .stamp import StateStamp
 
-IN_MEMORY_URLS = ("sqlite://", "sqlite:///:memory:")
-INSERT_REQUEST = "INSERT INTO request_log (entry) VALUES (?)"  # JSON stored as json.dumps text
-PRUNE_REQUESTS = "DELETE FROM request_log WHERE id <= ?"
+if TYPE_CHECKING:
+    from sqlalchemy import Connection as SQLAlchemyConnection
+
+IN_MEMORY = ":memory:"
+# sqlite:// and sqlite:///:memory: (in memory), sqlite:///relative/file, sqlite:////absolute/file;
+# a URL with a query (driver options) goes through SQLAlchemy (portable.py).
+PLAIN_URL = re.compile(r"sqlite(\+pysqlite)?://(/(?P<file>[^?#]*))?")
 BUSY_TIMEOUT_SECONDS = 30  # how long a statement waits for another process's lock
+SCHEMA_FILE = Path(__file__).with_name("sqlite_schema.sql")
+
+sqlite3.register_converter("JSON", json.loads)
+
+# Connections a forked worker inherited: kept, never closed, as closing them would touch the parent's.
+_inherited: list[sqlite3.Connection] = []
 
 
-def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-    cursor = dbapi_connection.cursor()
-    _switch_to_wal(cursor)
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+def sqlite_database(url: str) -> str | None:
+    """The file (or IN_MEMORY) a plain SQLite URL names; None for any other URL."""
+    match = PLAIN_URL.fullmatch(url)
+    if match is None:
+        return None
+    return match["file"] or IN_MEMORY
 
 
-def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+@cache
+def _for_sqlite(sql: str) -> str:
+    """The statement as SQLite runs it: without a closing FOR UPDATE (it writes one transaction at a time)."""
+    return sql.removesuffix(" FOR UPDATE")
+
+
+def _switch_to_wal(connection: sqlite3.Connection) -> None:
     """`PRAGMA journal_mode=WAL`, retried while the database is locked.
 
     On a new file the switch needs an exclusive lock, and processes that start together on it each
@@ -54,7 +76,7 @@ def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
     deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
     while True:
         try:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA journal_mode=WAL")
             return
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) or time.monotonic() > deadline:
@@ -75,77 +97,154 @@ def own_database_files(path: Path) -> None:
                 file.chmod(0o600)
 
 
-def _driver_execute(conn: Connection, sql: str) -> None:
-    conn.connection.driver_connection.execute(sql)
+class SQLiteConnection:
+    """A transaction's statements on one `sqlite3` connection (rows are `sqlite3.Row`s)."""
+
+    __slots__ = ("connection", "state_changed")
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.state_changed = False
+
+    def _execute(self, sql: str, parameters: Parameters | None) -> sqlite3.Cursor:
+        try:
+            return self.connection.execute(_for_sqlite(sql), parameters or ())
+        except sqlite3.IntegrityError as error:
+            raise IntegrityError(str(error)) from error
+        except sqlite3.Error as error:
+            raise StoreError(str(error)) from error
+
+    def rows(self, sql: str, parameters: Parameters | None = None) -> list[Any]:
+        return self._execute(sql, parameters).fetchall()
+
+    def row(self, sql: str, parameters: Parameters | None = None) -> Any:
+        return self._execute(sql, parameters).fetchone()
+
+    def scalar(self, sql: str, parameters: Parameters | None = None) -> Any:
+        row = self._execute(sql, parameters).fetchone()
+        return row[0] if row is not None else None
+
+    def run(self, sql: str, parameters: Parameters | None = None) -> int:
+        return self._execute(sql, parameters).rowcount
+
+    def insert(self, sql: str, parameters: Parameters | None = None) -> int:
+        new_id = self._execute(sql, parameters).lastrowid
+        assert new_id is not None
+        return new_id
+
+    def has_table(self, name: str) -> bool:
+        return (
+            self.scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name", {"name": name})
+            == 1
+        )
 
 
 class SQLiteDatabase(Database):
-    def __init__(self, url: str, stamp: StateStamp | None = None) -> None:
-        super().__init__(url, stamp)
-        event.listen(self.engine, "connect", _set_pragmas)
-        # SQLite has one writer at a time anyway. Threads of one process queue on this lock, which
-        # wakes the next at once, instead of on SQLite's busy handler, which sleeps 1, 2, 5, 10 ms...
+    def __init__(self, database: str, stamp: StateStamp | None = None) -> None:
+        super().__init__(f"database {'sqlite:// (in memory)' if database == IN_MEMORY else database}", stamp)
+        self._file = database
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._write_lock = threading.Lock()
-        self._log_connections: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
-        # The request log's own connections must open the same database: only a file can be shared.
-        database = self.engine.url.database
-        self._log_file = database if database not in (None, "", ":memory:") else None
-        self.name = f"database {self._log_file or url}"
-        if self._log_file:
-            own_database_files(Path(self._log_file))
+        # In memory, every thread shares one connection (a new one would be another database), so
+        # its transactions take turns.
+        self._memory: sqlite3.Connection | None = None
+        self._memory_lock = threading.RLock()
+        if database == IN_MEMORY:
+            self._memory = self._connect()
+        else:
+            own_database_files(Path(database))
 
-    def engine_options(self, url: str) -> dict[str, Any]:
-        options: dict[str, Any] = {
-            "connect_args": {"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS}
-        }
-        if url in IN_MEMORY_URLS:
-            options["poolclass"] = StaticPool
-        return options
-
-    def dispose(self) -> None:
-        while not self._log_connections.empty():
-            self._log_connections.get_nowait().close()
-        super().dispose()
-
-    def _begin_read(self, conn: Connection) -> None:
-        _driver_execute(conn, "BEGIN")
-
-    def _end_read(self, conn: Connection) -> None:
-        _driver_execute(conn, "COMMIT")
-
-    def _begin_write(self, conn: Connection) -> None:
-        _driver_execute(conn, "BEGIN IMMEDIATE")
-
-    def _commit(self, conn: Connection) -> None:
-        _driver_execute(conn, "COMMIT")
-
-    def _rollback(self, conn: Connection) -> None:
-        _driver_execute(conn, "ROLLBACK")
-
-    def log_request(self, entry: dict, keep: int) -> None:
-        if not self._log_file:
-            super().log_request(entry, keep)
-            return
-        # One row per request: a single autocommit INSERT on a driver connection of our own costs
-        # a third of a transaction through the pool (and needs no BEGIN: it is one statement).
-        with self._log_connection() as connection:
-            new_id = connection.execute(INSERT_REQUEST, (json.dumps(entry),)).lastrowid
-            if new_id % PRUNE_REQUESTS_EVERY == 0:
-                connection.execute(PRUNE_REQUESTS, (new_id - keep,))
+    def _connect(self, *, decoded: bool = True) -> sqlite3.Connection:
+        """A new connection with the store's settings; `decoded`: rows as `sqlite3.Row`, JSON decoded."""
+        try:
+            connection = sqlite3.connect(
+                self._file,
+                timeout=BUSY_TIMEOUT_SECONDS,
+                isolation_level=None,  # we issue BEGIN ourselves
+                check_same_thread=False,
+                detect_types=sqlite3.PARSE_DECLTYPES if decoded else 0,
+            )
+            if decoded:
+                connection.row_factory = sqlite3.Row
+            _switch_to_wal(connection)
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.Error as error:
+            raise StoreError(str(error)) from error
+        return connection
 
     @contextmanager
-    def _log_connection(self) -> Iterator[sqlite3.Connection]:
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        if self._memory is not None:
+            with self._memory_lock:
+                yield self._memory
+            return
         try:
-            connection = self._log_connections.get_nowait()
+            connection = self._idle.get_nowait()
         except queue.Empty:
-            connection = sqlite3.connect(
-                self._log_file,
-                timeout=30,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            connection.execute("PRAGMA synchronous=NORMAL")
+            connection = self._connect()
         try:
             yield connection
         finally:
-            self._log_connections.put(connection)
+            self._idle.put(connection)
+
+    @contextmanager
+    def _transaction(self, write: bool) -> Iterator[SQLiteConnection]:
+        lock: AbstractContextManager[Any] = self._write_lock if write else nullcontext()
+        with lock, self._connection() as connection:
+            conn = SQLiteConnection(connection)
+            conn.run("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield conn
+                conn.run("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+
+    def dispose(self) -> None:
+        while not self._idle.empty():
+            self._idle.get_nowait().close()
+        if self._memory is not None:
+            self._memory.close()
+
+    def after_fork(self) -> None:
+        while not self._idle.empty():
+            _inherited.append(self._idle.get_nowait())
+
+    def create_tables(self, conn: Any) -> None:
+        for statement in SCHEMA_FILE.read_text().split(";"):
+            if statement.strip():
+                conn.run(statement)
+
+    @contextmanager
+    def migration(self) -> Iterator[SQLAlchemyConnection]:
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        assert self._memory is None, "a database in memory is always new: never migrated"
+        # SQLAlchemy's pysqlite dialect wants rows as tuples and JSON undecoded: connections of its own
+        engine = create_engine("sqlite://", creator=lambda: self._connect(decoded=False), poolclass=NullPool)
+        with self._write_lock, engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+                conn.exec_driver_sql("COMMIT")
+            except BaseException:
+                if conn.connection.driver_connection.in_transaction:
+                    conn.exec_driver_sql("ROLLBACK")
+                raise
+        engine.dispose()
+
+    def hot_row(self, sql: str) -> tuple[Any, ...] | None:
+        with self._transaction(write=False) as conn:
+            row = conn.row(sql)
+        return tuple(row) if row is not None else None
+
+    def log_request(self, entry: dict, keep: int) -> None:
+        # One row per request: a single INSERT in autocommit needs no BEGIN (it is one statement).
+        with self._connection() as connection:
+            conn = SQLiteConnection(connection)
+            new_id = conn.insert(INSERT_REQUEST, {"entry": json.dumps(entry)})
+            if new_id % PRUNE_REQUESTS_EVERY == 0:
+                conn.run(PRUNE_REQUESTS, {"last_dropped": new_id - keep})

@@ -86,5 +86,5 @@ def test_libpq_spellings_of_the_url_mean_psycopg(scheme, postgres_server, new_po
     url = new_postgres_database().replace("postgresql+psycopg", scheme)
     store = Store(url)
     store.create_schema()
-    assert store.engine.url.drivername == "postgresql+psycopg"
+    assert store.database.engine.url.drivername == "postgresql+psycopg"
     store.dispose()

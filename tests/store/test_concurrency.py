@@ -66,7 +66,7 @@ def test_a_revocation_catches_the_successor_of_a_concurrent_rotation(open_store)
         revoking.revoke_grant("g1", NOW)
         revoked.set()
 
-    event.listen(rotating.engine, "commit", before_commit)
+    event.listen(rotating.database.engine, "commit", before_commit)
     thread = threading.Thread(target=revoke)
     thread.start()
     successor = rotating.rotate_and_save_token(first, NOW, **token_values("access-2", "refresh-2"))

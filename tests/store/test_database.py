@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
 
 from mock_platform.errors import ConfigError
 from mock_platform.store import Store
-from mock_platform.store.schema import documents
 
 from .conftest import NOW
 
@@ -39,10 +37,10 @@ def test_without_a_stamp_file_there_is_no_stamp(open_store):
 def test_a_failed_write_leaves_nothing(store):
     store.put_document("directory", {"users": []}, "f", "directory_version")
     with pytest.raises(RuntimeError), store.write() as conn:
-        conn.execute(documents.insert().values(name="clients", fingerprint="f", body=[]))
+        conn.run("INSERT INTO documents (name, fingerprint, body) VALUES ('clients', 'f', '[]')")
         raise RuntimeError("rolled back")
     with store.database.read() as conn:
-        names = conn.execute(select(documents.c.name)).scalars().all()
+        names = [row["name"] for row in conn.rows("SELECT name FROM documents")]
     assert names == ["directory"]
 
 

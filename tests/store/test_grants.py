@@ -5,11 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
 
 from mock_platform.store import DuplicateName, Store, digest
-from mock_platform.store.schema import codes, pats, tokens
+from mock_platform.store.database import IntegrityError
 
 from .conftest import NOW
 
@@ -87,7 +85,7 @@ def test_a_code_is_claimed_once_by_workers_racing_for_it(open_store):
     assert len(results) == racers
     assert len([result for result in results if result is not None]) == 1
     with workers[1].database.read() as conn:
-        assert len(conn.execute(select(tokens.c.id)).all()) == 1
+        assert len(conn.rows("SELECT id FROM tokens")) == 1
 
 
 def test_a_refresh_token_rotates_once(store):
@@ -140,11 +138,15 @@ def test_pat_names_are_unique_among_a_users_live_tokens(store):
 def test_the_schema_refuses_a_second_live_pat_name(store):
     """The unique index that catches a concurrent insert where BEGIN IMMEDIATE does not serialize."""
     row = {"user_id": 1001, "name": "laptop", "secret_hash": digest("s"), "date_created": NOW}
+    insert = (
+        "INSERT INTO pats (user_id, name, secret_hash, date_created, deleted_at) "
+        "VALUES (:user_id, :name, :secret_hash, :date_created, :deleted_at)"
+    )
     with store.write() as conn:
-        conn.execute(insert(pats).values({**row, "deleted_at": NOW}))
-        conn.execute(insert(pats).values(row))
+        conn.run(insert, {**row, "deleted_at": NOW})
+        conn.run(insert, {**row, "deleted_at": None})
     with pytest.raises(IntegrityError), store.write() as conn:
-        conn.execute(insert(pats).values(row))
+        conn.run(insert, {**row, "deleted_at": None})
 
 
 def test_pats_are_found_touched_and_deleted_by_id(store):
@@ -179,6 +181,9 @@ def test_secrets_are_stored_as_digests_only(store):
     store.save_token(**token_values("access-in-clear", "refresh-in-clear"))
     store.create_pat(1001, "ci", "pat-in-clear", NOW)
     with store.database.read() as conn:
-        stored = [conn.execute(select(table)).all() for table in (codes, tokens, pats)]
+        stored = [
+            [dict(row) for row in conn.rows(f"SELECT * FROM {table}")]
+            for table in ("codes", "tokens", "pats")
+        ]
     assert "in-clear" not in repr(stored)
     assert digest("pat-in-clear") in repr(stored)

@@ -15,14 +15,15 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, select, update
 
 from mock_platform.app import create_app
 from mock_platform.errors import ConfigError
 from mock_platform.settings import Settings
 from mock_platform.store import Store
-from mock_platform.store.migrate import MIGRATIONS
-from mock_platform.store.schema import SCHEMA_REVISION, alembic_version, metadata, state
+from mock_platform.store.control import RESET_TABLES
+from mock_platform.store.migrate import MIGRATIONS, SCHEMA_REVISION
+from mock_platform.store.schema import metadata, sqlite_ddl
+from mock_platform.store.sqlite import SCHEMA_FILE
 
 from .conftest import NOW
 
@@ -32,12 +33,17 @@ RELEASE_BASE_URL = "http://127.0.0.1:8080"  # the issuer of the tokens in issued
 
 def revision_of(store: Store) -> str:
     with store.database.read() as conn:
-        return conn.execute(select(alembic_version.c.version_num)).scalar_one()
+        return conn.scalar("SELECT version_num FROM alembic_version")
 
 
 def schema_differences(store: Store) -> list:
-    with store.database.read() as conn:
+    with store.database.migration() as conn:
         return compare_metadata(MigrationContext.configure(conn), metadata)
+
+
+def count(store: Store, table: str) -> int:
+    with store.database.read() as conn:
+        return conn.scalar(f"SELECT COUNT(*) FROM {table}")
 
 
 def release_database(backend: str, data_dir: Path, request: pytest.FixtureRequest) -> str:
@@ -61,11 +67,31 @@ def test_the_newest_revision_is_the_one_new_databases_are_stamped_with():
     assert ScriptDirectory(str(MIGRATIONS)).get_current_head() == SCHEMA_REVISION
 
 
+def test_sqlite_schema_file_is_what_the_tables_make():
+    assert SCHEMA_FILE.read_text() == sqlite_ddl(), (
+        "schema.py changed: python -m mock_platform.store.schema > mock_platform/store/sqlite_schema.sql"
+    )
+
+
+def test_a_reset_empties_every_table_but_the_state_secrets_and_schema_revision():
+    kept = {"state", "secrets", "alembic_version"}
+    assert list(RESET_TABLES) == [
+        table.name for table in reversed(metadata.sorted_tables) if table.name not in kept
+    ]
+
+
 def test_a_new_database_is_made_at_the_newest_revision(store):
     assert revision_of(store) == SCHEMA_REVISION
     assert schema_differences(store) == []
-    with store.database.read() as conn:
-        assert conn.execute(select(func.count()).select_from(state)).scalar() == 1
+    assert count(store, "state") == 1
+
+
+def test_a_database_reset_opens_again_at_the_newest_revision(open_store):
+    store = open_store()
+    store.create_pat(1001, "ci", "secret", NOW)
+    store.reset()
+    assert count(store, "pats") == 0
+    assert revision_of(open_store()) == SCHEMA_REVISION
 
 
 def test_a_database_of_release_0_1_0_upgrades_keeping_keys_tokens_and_pats(backend, tmp_path, request):
@@ -138,9 +164,8 @@ def test_replicas_starting_together_make_or_upgrade_the_schema_once(backend, tmp
     release_url = release_database(backend, tmp_path / "data", request)
     for url in (new_url, release_url):
         stores = start_together(url)
-        with stores[0].database.read() as conn:
-            assert conn.execute(select(func.count()).select_from(state)).scalar() == 1
-            assert conn.execute(select(func.count()).select_from(alembic_version)).scalar() == 1
+        assert count(stores[0], "state") == 1
+        assert count(stores[0], "alembic_version") == 1
         assert revision_of(stores[0]) == SCHEMA_REVISION
         for store in stores:
             store.dispose()
@@ -150,8 +175,8 @@ def test_a_newer_schema_is_refused_and_left_alone(open_store, database_url, back
     store = open_store()
     pat = store.create_pat(1001, "ci", "secret", NOW)
     with store.write() as conn:
-        conn.execute(update(alembic_version).values(version_num="9999"))
-        conn.execute(metadata.tables["secrets"].delete())
+        conn.run("UPDATE alembic_version SET version_num = '9999'")
+        conn.run("DELETE FROM secrets")
     with pytest.raises(ConfigError) as refused:
         Store(database_url).create_schema()
     message = str(refused.value)
@@ -163,16 +188,17 @@ def test_a_newer_schema_is_refused_and_left_alone(open_store, database_url, back
     assert store.secret("signing_keys") is None
 
 
-def test_a_start_at_the_newest_revision_does_not_import_alembic(tmp_path):
-    """Startup time: Alembic (and its Mako) is imported only to upgrade."""
+def test_a_start_at_the_newest_revision_does_not_import_alembic_or_sqlalchemy(tmp_path):
+    """Startup time and memory: Alembic (and its Mako) and SQLAlchemy are imported only to upgrade
+    (or for a database_url other than SQLite)."""
     program = (
         "import sys; from pathlib import Path; from mock_platform.live import Platform;"
         "from mock_platform.settings import Settings; settings = Settings(data_dir=Path(sys.argv[1]));"
         "Platform(settings); Platform(settings);"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako', 'psycopg')))"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako', 'psycopg', 'sqlalchemy')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", program, str(tmp_path)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]", "a new database and one at the newest revision need no Alembic"
+    assert result.stdout.strip() == "[]", "a new SQLite file and one at the newest revision need neither"
