@@ -7,6 +7,7 @@ config file always agree; an option given on the command line wins over the othe
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import logging
 import sys
@@ -16,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .client_check.cli import check_client
 from .console_scripts import activation_command
 from .defects import DEFECTS
 from .errors import ConfigError
@@ -63,7 +63,29 @@ JSON_OPTION = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group that imports some subcommands only when they are used (click's documented pattern):
+    `check-client` brings the client checker's imports, which `serve` never needs at startup."""
+
+    def __init__(self, *args: Any, lazy_subcommands: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_subcommands = lazy_subcommands  # name: "module.attribute"
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy_subcommands])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_subcommands:
+            module, attribute = self.lazy_subcommands[cmd_name].rsplit(".", 1)
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_subcommands={"check-client": "mock_platform.client_check.cli.check_client"},
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="mock-platform", prog_name="mock-platform", message="%(prog)s %(version)s")
 def main() -> None:
     """A fake Seqera Platform: OIDC provider and Platform REST API for CLI login tests."""
@@ -335,8 +357,6 @@ def config_document(platform: Platform) -> dict[str, Any]:
         "defects": [{"name": name, "meaning": DEFECTS[name].meaning} for name in sorted(settings.defects)],
     }
 
-
-main.add_command(check_client)
 
 
 def _platform(flags: dict[str, Any]) -> Platform:
