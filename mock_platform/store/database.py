@@ -118,10 +118,12 @@ class Database:
             self.stamp.touch()
 
     def read(self) -> AbstractContextManager[Connection]:
+        """Statements that change nothing; on SQLite and PostgreSQL each sees what was committed when it
+        ran (autocommit), so a read of several statements is not one snapshot."""
         return self._transaction(write=False)
 
     def _transaction(self, write: bool) -> AbstractContextManager[Connection]:
-        """A transaction that commits when the block ends and rolls back when it raises."""
+        """A write: a transaction that commits when the block ends and rolls back when it raises."""
         raise NotImplementedError
 
     def dispose(self) -> None:

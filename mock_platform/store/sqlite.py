@@ -19,7 +19,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -190,10 +190,15 @@ class SQLiteDatabase(Database):
 
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[SQLiteConnection]:
-        lock: AbstractContextManager[Any] = self._write_lock if write else nullcontext()
-        with lock, self._connection() as connection:
+        """A write holds the database from BEGIN IMMEDIATE to COMMIT. A read runs each statement on its
+        own, in autocommit, as reads do on PostgreSQL: no BEGIN and COMMIT around it."""
+        if not write:
+            with self._connection() as connection:
+                yield SQLiteConnection(connection)
+            return
+        with self._write_lock, self._connection() as connection:
             conn = SQLiteConnection(connection)
-            conn.run("BEGIN IMMEDIATE" if write else "BEGIN")
+            conn.run("BEGIN IMMEDIATE")
             try:
                 yield conn
                 conn.run("COMMIT")
