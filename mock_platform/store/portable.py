@@ -6,6 +6,7 @@ Only a `database_url` that is not a plain SQLite URL comes here (PostgreSQL thro
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -19,12 +20,37 @@ from sqlalchemy.exc import IntegrityError as SQLAlchemyIntegrityError
 
 from ..errors import ConfigError
 from .database import Database, IntegrityError, Parameters, StoreError, masked
+from .sqlite import without_row_locks
 from .stamp import StateStamp
 
 
 @cache
 def _statement(sql: str) -> TextClause:
     return text(sql)
+
+
+def _json_column_names() -> frozenset[str]:
+    """The columns whose text a driver may hand back undecoded (the statements are text(): SQLAlchemy
+    does not know their types): every JSON column's name that no other column has."""
+    from sqlalchemy import JSON
+
+    from .schema import metadata
+
+    columns = [column for table in metadata.tables.values() for column in table.columns]
+    json_names = {column.name for column in columns if isinstance(column.type, JSON)}
+    return frozenset(json_names - {column.name for column in columns if not isinstance(column.type, JSON)})
+
+
+JSON_COLUMNS = _json_column_names()
+
+
+def _decoded(name: str, value: Any) -> Any:
+    """psycopg decodes JSON columns itself; pysqlite and others give their text."""
+    return json.loads(value) if name in JSON_COLUMNS and isinstance(value, str) else value
+
+
+def _row(row: Any) -> dict[str, Any]:
+    return {name: _decoded(name, value) for name, value in row.items()}
 
 
 def driver_message(error: DBAPIError) -> str:
@@ -40,26 +66,31 @@ def store_error(error: DBAPIError) -> StoreError:
 class PortableConnection:
     """A transaction's statements on a SQLAlchemy connection (rows are `RowMapping`s)."""
 
-    __slots__ = ("connection", "state_changed")
+    __slots__ = ("connection", "row_locks", "state_changed")
 
     def __init__(self, connection: SQLAlchemyConnection) -> None:
         self.connection = connection
+        self.row_locks = connection.dialect.name != "sqlite"
         self.state_changed = False
 
     def _execute(self, sql: str, parameters: Parameters | None) -> Any:
         try:
-            return self.connection.execute(_statement(sql), parameters)
+            return self.connection.execute(
+                _statement(sql if self.row_locks else without_row_locks(sql)), parameters
+            )
         except DBAPIError as error:
             raise store_error(error) from error
 
     def rows(self, sql: str, parameters: Parameters | None = None) -> list[Any]:
-        return list(self._execute(sql, parameters).mappings())
+        return [_row(row) for row in self._execute(sql, parameters).mappings()]
 
     def row(self, sql: str, parameters: Parameters | None = None) -> Any:
-        return self._execute(sql, parameters).mappings().first()
+        row = self._execute(sql, parameters).mappings().first()
+        return _row(row) if row is not None else None
 
     def scalar(self, sql: str, parameters: Parameters | None = None) -> Any:
-        return self._execute(sql, parameters).scalar()
+        result = self._execute(sql, parameters)
+        return _decoded(next(iter(result.keys())), result.scalar())
 
     def run(self, sql: str, parameters: Parameters | None = None) -> int:
         return self._execute(sql, parameters).rowcount

@@ -60,7 +60,7 @@ def sqlite_database(url: str) -> str | None:
 
 
 @cache
-def _for_sqlite(sql: str) -> str:
+def without_row_locks(sql: str) -> str:
     """The statement as SQLite runs it: without a closing FOR UPDATE (it writes one transaction at a time)."""
     return sql.removesuffix(" FOR UPDATE")
 
@@ -108,7 +108,7 @@ class SQLiteConnection:
 
     def _execute(self, sql: str, parameters: Parameters | None) -> sqlite3.Cursor:
         try:
-            return self.connection.execute(_for_sqlite(sql), parameters or ())
+            return self.connection.execute(without_row_locks(sql), parameters or ())
         except sqlite3.IntegrityError as error:
             raise IntegrityError(str(error)) from error
         except sqlite3.Error as error:

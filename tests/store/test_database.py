@@ -7,7 +7,10 @@ import re
 import pytest
 
 from mock_platform.errors import ConfigError
-from mock_platform.store import Store
+from mock_platform.store import DuplicateName, Store
+from mock_platform.store.database import masked
+from mock_platform.store.portable import PortableDatabase
+from mock_platform.store.sqlite import IN_MEMORY, SQLiteDatabase, sqlite_database
 
 from .conftest import NOW
 
@@ -68,3 +71,67 @@ def test_creating_the_schema_again_keeps_what_is_stored(open_store):
 def test_a_bad_database_url_is_a_config_error(url, message):
     with pytest.raises(ConfigError, match=re.escape(message)):
         Store(url)
+
+
+@pytest.mark.parametrize(
+    ("url", "database"),
+    [
+        ("sqlite://", IN_MEMORY),
+        ("sqlite:///:memory:", IN_MEMORY),
+        ("sqlite:///relative/mock.db", "relative/mock.db"),
+        ("sqlite:////absolute/mock.db", "/absolute/mock.db"),
+        ("sqlite+pysqlite:////absolute/mock.db", "/absolute/mock.db"),
+        ("sqlite:////absolute/mock.db?timeout=5", None),
+        ("postgresql://mock@127.0.0.1/db", None),
+    ],
+)
+def test_plain_sqlite_urls_take_the_standard_library_path(url, database):
+    assert sqlite_database(url) == database
+
+
+@pytest.mark.parametrize("in_memory", [False, True])
+def test_sqlite_without_sqlalchemy_keeps_grants(tmp_path, in_memory):
+    store = Store("sqlite://" if in_memory else f"sqlite:///{tmp_path / 'mock.db'}")
+    store.create_schema()
+    try:
+        assert isinstance(store.database, SQLiteDatabase)
+        pat = store.create_pat(1001, "ci", "secret", NOW)
+        assert store.find_pat(pat.id) == pat
+        store.put_document("clients", {"nextflow_cli": {"public": True}}, "f", "clients_version")
+        assert store.document("clients") == ("f", {"nextflow_cli": {"public": True}}), "JSON decoded"
+    finally:
+        store.dispose()
+
+
+def test_a_sqlite_url_with_driver_options_goes_through_sqlalchemy(tmp_path):
+    """Any URL but a plain SQLite one is SQLAlchemy's to open: the portable path, tested here on SQLite."""
+    store = Store(f"sqlite:///{tmp_path / 'mock.db'}?timeout=5")
+    store.create_schema()
+    try:
+        assert isinstance(store.database, PortableDatabase)
+        pat = store.create_pat(1001, "ci", "secret", NOW)
+        with pytest.raises(DuplicateName):
+            store.create_pat(1001, "ci", "other", NOW)
+        store.put_document("clients", {"a": [1]}, "f", "clients_version")
+        assert store.document("clients") == ("f", {"a": [1]})
+        assert store.list_pats(1001) == [pat] and store.shared_state().clients_version == 1
+        store.reset()
+        assert store.list_pats(1001) == []
+    finally:
+        store.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "postgresql+psycopg://mock:s3cr%40t@127.0.0.1:5432/db",
+            "postgresql+psycopg://mock:***@127.0.0.1:5432/db",
+        ),
+        ("postgresql://mock@db.example/db", "postgresql://mock@db.example/db"),
+        ("postgresql://u:p@[::1]:5432/db", "postgresql://u:***@[::1]:5432/db"),
+        ("nonsense", "(not a URL)"),
+    ],
+)
+def test_urls_in_messages_hide_the_password(url, shown):
+    assert masked(url) == shown
