@@ -35,14 +35,20 @@ def tree(root: int) -> list[int]:
 
 def cpu_seconds(pids: list[int]) -> float:
     """User plus system CPU time used so far by these processes (those still alive)."""
-    total = 0
+    return sum(user_system_seconds(pids))
+
+
+def user_system_seconds(pids: list[int]) -> tuple[float, float]:
+    """User and system CPU time used so far by these processes (those still alive), apart."""
+    user = system = 0
     for pid in pids:
         try:
             fields = _stat_fields(pid)
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / CLOCK_TICKS
+        user += int(fields[11])  # utime
+        system += int(fields[12])  # stime
+    return user / CLOCK_TICKS, system / CLOCK_TICKS
 
 
 def rss_mb(pid: int) -> float:
@@ -75,3 +81,24 @@ def memory(root: int) -> dict[str, float]:
         "pss_total": sum(pss_mb(pid) for pid in pids),
         "processes": float(len(pids)),
     }
+
+
+def context_switches(pids: list[int]) -> tuple[int, int]:
+    """Voluntary and involuntary context switches so far, summed over every thread of these processes."""
+    voluntary = involuntary = 0
+    for pid in pids:
+        try:
+            tasks = list((PROC / str(pid) / "task").iterdir())
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                lines = (task / "status").read_text().splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                if line.startswith("voluntary_ctxt_switches:"):
+                    voluntary += int(line.split()[1])
+                elif line.startswith("nonvoluntary_ctxt_switches:"):
+                    involuntary += int(line.split()[1])
+    return voluntary, involuntary

@@ -19,6 +19,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from .app_gate import AppGate
 from .errors import ConfigError
 from .live import Platform
 from .settings import Settings
@@ -83,6 +84,7 @@ def run_gunicorn(
     app: Flask, settings: Settings, sock: socket.socket, certificate: ServerCertificate | None = None
 ) -> None:
     platform: Platform = app.extensions["mock_platform"]
+    app.wsgi_app = AppGate(app.wsgi_app)  # type: ignore[method-assign]
     options = gunicorn_options(settings, platform, sock)
     if certificate is not None:
         options.update(certfile=str(certificate.cert_file), keyfile=str(certificate.key_file))

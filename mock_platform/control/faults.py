@@ -24,6 +24,7 @@ from msgspec import Meta
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
+from ..app_gate import released
 from ..errors import ERROR_TEXT_CHARACTERS
 from ..http import JSON, challenge_header, json_response
 from ..live import Platform, current_platform
@@ -125,7 +126,8 @@ class Fault:
 
     def wait(self) -> None:
         if self.delay:
-            time.sleep(self.delay)
+            with released():
+                time.sleep(self.delay)
 
     def response(self) -> Response:
         headers = {"Cache-Control": "no-store", **self.headers}

@@ -27,6 +27,7 @@ from joserfc.errors import (
     MissingClaimError,
 )
 
+from ..app_gate import released
 from ..settings import Settings
 
 SCOPE = "openid email profile"
@@ -151,9 +152,11 @@ class UpstreamProvider:
 
     @contextmanager
     def _talking(self) -> Iterator[None]:
-        """Turn what can go wrong between the mock and the upstream into one SignInFailed each."""
+        """Turn what can go wrong between the mock and the upstream into one SignInFailed each; other
+        requests run while this one waits for the upstream."""
         try:
-            yield
+            with released():
+                yield
         except requests.exceptions.SSLError:
             raise SignInFailed(
                 f"the identity provider at {self.issuer} presents a TLS certificate this server does not "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
@@ -24,3 +25,16 @@ def test_long_authorize_urls_reach_the_app_and_longer_ones_are_refused(tmp_path)
             f"{authorize}?{urlencode(authorize_params(state='s' * 9000))}", allow_redirects=False, timeout=10
         )
         assert response.status_code == 414
+
+
+def test_a_request_waiting_out_an_injected_delay_lets_the_others_through(tmp_path):
+    """A worker runs one request at a time (mock_platform/app_gate.py); one that waits steps aside."""
+    with serve(tmp_path, "--workers", "1") as base, ThreadPoolExecutor(1) as pool:
+        fault = {"endpoint": "discovery", "delay": 5}
+        assert requests.post(f"{base}/_mock/faults", json=fault, timeout=10).status_code == 201
+        delayed = pool.submit(requests.get, f"{base}/api/.well-known/openid-configuration", timeout=30)
+        while requests.get(f"{base}/_mock/faults", timeout=10).json()["faults"]:
+            assert not delayed.done(), delayed.result()  # the fault fires once: it is waiting it out now
+        assert requests.get(f"{base}/healthz", timeout=10).status_code == 200
+        assert not delayed.done()
+        assert delayed.result().status_code == 200
