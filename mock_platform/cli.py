@@ -358,7 +358,6 @@ def config_document(platform: Platform) -> dict[str, Any]:
     }
 
 
-
 def _platform(flags: dict[str, Any]) -> Platform:
     try:
         return Platform(load_settings(flags))

@@ -84,7 +84,7 @@ def run_gunicorn(
     app: Flask, settings: Settings, sock: socket.socket, certificate: ServerCertificate | None = None
 ) -> None:
     platform: Platform = app.extensions["mock_platform"]
-    app.wsgi_app = AppGate(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = AppGate(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])  # type: ignore[method-assign]
     options = gunicorn_options(settings, platform, sock)
     if certificate is not None:
         options.update(certfile=str(certificate.cert_file), keyfile=str(certificate.key_file))

@@ -247,8 +247,9 @@ class SQLiteDatabase(Database):
         return tuple(row) if row is not None else None
 
     def log_request(self, entry: dict, keep: int) -> None:
-        # One row per request: a single INSERT in autocommit needs no BEGIN (it is one statement).
-        with self._connection() as connection:
+        # One row per request: a single INSERT in autocommit needs no BEGIN (it is one statement). It
+        # takes its turn on the write lock, which wakes it at once, rather than in SQLite's busy handler.
+        with self._write_lock, self._connection() as connection:
             conn = SQLiteConnection(connection)
             new_id = conn.insert(INSERT_REQUEST, {"entry": json.dumps(entry)})
             if new_id % PRUNE_REQUESTS_EVERY == 0:

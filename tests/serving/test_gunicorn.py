@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -38,3 +39,17 @@ def test_a_request_waiting_out_an_injected_delay_lets_the_others_through(tmp_pat
         assert requests.get(f"{base}/healthz", timeout=10).status_code == 200
         assert not delayed.done()
         assert delayed.result().status_code == 200
+
+
+def test_a_request_whose_body_never_comes_lets_the_others_through(tmp_path):
+    """The body is read before the app gate: a client that stalls mid-body holds up only its own thread."""
+    with serve(tmp_path, "--workers", "1") as base:
+        host, port = urlsplit(base).hostname, urlsplit(base).port
+        with socket.create_connection((host, port), timeout=10) as stalled:
+            stalled.sendall(
+                b"POST /api/oauth/token HTTP/1.1\r\nHost: mock\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type="
+            )
+            assert requests.get(f"{base}/api/.well-known/openid-configuration", timeout=5).status_code == 200
+            stalled.sendall(b"x" * 89)  # the rest of the 100 bytes: the stalled request is answered
+            assert stalled.recv(100).startswith(b"HTTP/1.1 400")
