@@ -55,6 +55,8 @@ def _read_body_ahead(environ: dict, max_body: int) -> None:
             limit = min(int(length), limit)
         except ValueError:
             return  # the app answers a malformed Content-Length
+        if limit < 0:
+            return
     environ["wsgi.input"] = io.BytesIO(stream.read(limit))
 
 
