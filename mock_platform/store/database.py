@@ -2,10 +2,10 @@
 
 The store's statements are SQL text with `:name` parameters, the one dialect SQLite (through the
 standard library's `sqlite3`) and SQLAlchemy's `text()` (PostgreSQL, any other database) both speak.
-The default database, a SQLite file, so never imports SQLAlchemy: that saves a fifth of a second at
-every start and a third of a worker's memory (bench/README.md has the figures). Everything particular
-to one database lives in a subclass of its own (`sqlite.py`, `portable.py`, `postgres.py`), which
-`open_database` in `__init__.py` picks from the URL.
+The default database, a SQLite file, therefore never imports SQLAlchemy: that saves a fifth of a
+second at every start and a third of a worker's memory (bench/README.md, "The store"). Everything
+particular to one database lives in a subclass of its own (`sqlite.py`, `portable.py`,
+`postgres.py`), which `open_database` in `__init__.py` picks from the URL.
 
 Statements keep to what SQLite and PostgreSQL share: `FOR UPDATE` ends a statement (SQLite, which
 writes one transaction at a time anyway, runs it without), JSON columns take `json.dumps` text and
