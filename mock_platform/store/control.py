@@ -27,6 +27,11 @@ INSERT_DOCUMENT = "INSERT INTO documents (name, fingerprint, body) VALUES (:name
 ANY_BODY = object()
 
 
+def replace_document(conn: Connection, name: str, fingerprint: str, body: Any) -> None:
+    conn.run("DELETE FROM documents WHERE name = :name", {"name": name})
+    conn.run(INSERT_DOCUMENT, {"name": name, "fingerprint": fingerprint, "body": as_json(body)})
+
+
 @dataclass(frozen=True)
 class SharedState:
     directory_version: int
@@ -88,8 +93,7 @@ class ControlState(StorePart):
                 stored = conn.scalar(SELECT_DOCUMENT_BODY, {"name": name})
                 if stored != replacing:
                     return False
-            conn.run("DELETE FROM documents WHERE name = :name", {"name": name})
-            conn.run(INSERT_DOCUMENT, {"name": name, "fingerprint": fingerprint, "body": as_json(body)})
+            replace_document(conn, name, fingerprint, body)
             self.bump(conn, version)
         return True
 

@@ -158,11 +158,15 @@ class Database:
         """The first row of a read without parameters that every request makes (a subclass may make it cheaper)."""
         with self.read() as conn:
             row = conn.row(sql)
-        return tuple(row.values()) if row is not None else None
+        return tuple(dict(row).values()) if row is not None else None
+
+    def appending(self) -> AbstractContextManager[Connection]:
+        """Where a request-log append runs: a write transaction (a subclass may make it cheaper)."""
+        return self.write()
 
     def log_request(self, entry: dict, keep: int) -> None:
         """Append one entry to the request log, keeping about the last `keep`."""
-        with self.write() as conn:
+        with self.appending() as conn:
             new_id = conn.insert(INSERT_REQUEST, {"entry": json.dumps(entry)})
             if new_id % PRUNE_REQUESTS_EVERY == 0:
                 conn.run(PRUNE_REQUESTS, {"last_dropped": new_id - keep})

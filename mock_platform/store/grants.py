@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .control import INSERT_DOCUMENT, SELECT_DOCUMENT_BODY
+from .control import SELECT_DOCUMENT_BODY, replace_document
 from .database import Connection, IntegrityError, StorePart, as_json, storable_id
 
 CODE_COLUMNS = ("code_hash", "grant_id", "client_id", "user_id", "redirect_uri", "scope", "nonce", "code_challenge",
@@ -336,10 +336,7 @@ class Grants(StorePart):
                 )
             for pat in seeded:
                 self._seed_pat(conn, pat, pat.id in previous, created)
-            conn.run("DELETE FROM documents WHERE name = :name", {"name": SEEDED_PATS})
-            conn.run(
-                INSERT_DOCUMENT, {"name": SEEDED_PATS, "fingerprint": "", "body": as_json(sorted(wanted))}
-            )
+            replace_document(conn, SEEDED_PATS, "", sorted(wanted))
             self.database.ids_inserted(conn, "pats")
 
     def _seed_pat(self, conn: Connection, pat: SeedPat, ours: bool, created: float) -> None:

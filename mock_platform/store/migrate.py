@@ -85,11 +85,10 @@ def _upgrade(connection: SQLAlchemyConnection) -> None:
     upgraded meanwhile) to SCHEMA_REVISION, by Alembic's revisions."""
     from alembic import command
     from alembic.config import Config
-    from sqlalchemy import inspect, text
 
-    revision = None
-    if inspect(connection).has_table("alembic_version"):
-        revision = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    from .portable import PortableConnection
+
+    revision, _ = _revision(PortableConnection(connection))
     if revision == SCHEMA_REVISION:
         return
     config = Config()

@@ -25,9 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .database import (
-    INSERT_REQUEST,
-    PRUNE_REQUESTS,
-    PRUNE_REQUESTS_EVERY,
     Database,
     IntegrityError,
     Parameters,
@@ -241,16 +238,9 @@ class SQLiteDatabase(Database):
                 raise
         engine.dispose()
 
-    def hot_row(self, sql: str) -> tuple[Any, ...] | None:
-        with self._transaction(write=False) as conn:
-            row = conn.row(sql)
-        return tuple(row) if row is not None else None
-
-    def log_request(self, entry: dict, keep: int) -> None:
+    @contextmanager
+    def appending(self) -> Iterator[SQLiteConnection]:
         # One row per request: a single INSERT in autocommit needs no BEGIN (it is one statement). It
         # takes its turn on the write lock, which wakes it at once, rather than in SQLite's busy handler.
         with self._write_lock, self._connection() as connection:
-            conn = SQLiteConnection(connection)
-            new_id = conn.insert(INSERT_REQUEST, {"entry": json.dumps(entry)})
-            if new_id % PRUNE_REQUESTS_EVERY == 0:
-                conn.run(PRUNE_REQUESTS, {"last_dropped": new_id - keep})
+            yield SQLiteConnection(connection)
